@@ -1,0 +1,1 @@
+"""The dvcbot application: configuration, CLI, content, channel adapters and the web app."""

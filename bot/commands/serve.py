@@ -1,0 +1,49 @@
+"""`dvcbot serve`: run the web app and every configured channel in one process."""
+
+from __future__ import annotations
+
+import argparse
+
+from aiohttp import web
+
+from bot.commands.common import setup
+from bot.i18n import _
+from bot.web.app import active_plugins, create_app
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help=_("run the bot: web app and every configured channel"),
+        description=_(
+            "Runs the web app (health check, web chat, dashboard, webhooks) and every channel "
+            "whose settings are present. Stops cleanly on Ctrl+C or SIGTERM."
+        ),
+    )
+    parser.add_argument("--host", help=_("address to listen on (default: DVCBOT_WEB_HOST)"))
+    parser.add_argument("--port", type=int, help=_("port to listen on (default: DVCBOT_WEB_PORT)"))
+    parser.set_defaults(func=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    overrides = {
+        k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None
+    }
+    settings = setup(**overrides)
+    app = create_app(settings)
+
+    async def announce(_app: web.Application) -> None:
+        plugins = active_plugins(settings)
+        print(_("dvcbot is running at {url}").format(url=settings.base_url), flush=True)
+        print(_("Health check: {url}/healthz").format(url=settings.base_url), flush=True)
+        if not plugins:
+            print(_("No channel is configured yet."), flush=True)
+        for plugin in plugins:
+            line = plugin.describe(settings) if plugin.describe else plugin.name
+            print(_("Active: {channel}").format(channel=line), flush=True)
+
+    app.on_startup.append(announce)
+    web.run_app(
+        app, host=settings.web_host, port=settings.web_port, print=None, handle_signals=True
+    )
+    return 0

@@ -1,0 +1,5 @@
+"""Content loading and checking: content/vi into immutable objects, with file:line problems."""
+
+from bot.content.loader import ContentError, Problem, load_content, load_or_raise
+
+__all__ = ["ContentError", "Problem", "load_content", "load_or_raise"]

@@ -1,0 +1,144 @@
+"""The core: one transaction per message, routed to handlers, replies returned after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from handlers.content import Content
+from handlers.context import Context, Conversation
+from handlers.registry import FALLBACK, ROUTERS
+from handlers.routing import Handler, Router, dispatch
+from handlers.text import clean
+from handlers.types import Incoming, Kind, Reply, utcnow
+from storage import contacts, conversations, events, interactions
+from storage.db import SessionFactory
+from storage.events import EventKind
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4000  # longer input is cut; nobody types a question that long
+
+
+class Core:
+    """Turns an Incoming into Replies; every channel adapter calls `handle`."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        content: Content,
+        *,
+        routers: Sequence[Router] = ROUTERS,
+        fallback: Handler = FALLBACK,
+        settings: Mapping[str, Any] | None = None,
+        services: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.content = content
+        self.routers = routers
+        self.fallback = fallback
+        self.settings = dict(settings or {})
+        self.services = dict(services or {})
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, msg: Incoming) -> asyncio.Lock:
+        key = (msg.channel, msg.user_key)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Handle one message; a duplicate platform message id yields no replies."""
+        msg = dataclasses.replace(msg, text=clean(msg.text)[:MAX_TEXT])
+        async with self._lock(msg):
+            try:
+                async with self.sessions() as session, session.begin():
+                    return await self._handle(session, msg)
+            except IntegrityError:
+                if msg.message_id is not None:
+                    logger.info("duplicate message %s on %s ignored", msg.message_id, msg.channel)
+                    return []
+                logger.exception("storage conflict handling a %s message", msg.channel)
+            except Exception:
+                logger.exception(
+                    "failed to handle a %s message (id %s)", msg.channel, msg.message_id
+                )
+        return [Reply(text=self.content.messages("core.error"), topic="error")]
+
+    async def _handle(self, session: Any, msg: Incoming) -> list[Reply]:
+        if msg.message_id is not None and await interactions.seen(
+            session, msg.channel, msg.message_id
+        ):
+            logger.info("duplicate message %s on %s ignored", msg.message_id, msg.channel)
+            return []
+        now = utcnow()
+        contact, created = await contacts.get_or_create(
+            session,
+            msg.channel,
+            msg.user_key,
+            msg.chat_id,
+            display_name=msg.display_name,
+            locale=msg.locale,
+            seen_at=now,
+        )
+        if created:
+            ref = msg.args if msg.command == "start" and msg.args else None
+            await events.record(session, EventKind.FIRST_CONTACT, contact, ref=ref, at=now)
+        state = await conversations.load(session, contact.id)
+        msg = press_numbered_button(msg, list(state.offered or []))
+        conversation = Conversation(state.flow, state.step, dict(state.data or {}))
+        ctx = Context(
+            content=self.content,
+            session=session,
+            contact=contact,
+            conversation=conversation,
+            now=now,
+            settings=self.settings,
+            services=self.services,
+        )
+        route, replies = await dispatch(self.routers, msg, ctx, self.fallback)
+        await interactions.record(
+            session,
+            contact_id=contact.id,
+            channel=msg.channel,
+            platform_message_id=msg.message_id,
+            kind=msg.kind.value,
+            handler=f"{route.router}.{route.handler}",
+            shown=",".join(r.topic for r in replies if r.topic) or None,
+            at=now,
+        )
+        flow, step, data = conversation.snapshot()
+        conversations.save(
+            state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
+        )
+        return replies
+
+
+def offered_payloads(replies: Sequence[Reply]) -> list[str]:
+    """What typing 1, 2, 3... presses: the buttons of the last reply that has any ('' for links)."""
+    for reply in reversed(replies):
+        if reply.buttons:
+            if not reply.numbered:
+                return []
+            return [b.payload or "" for b in reply.buttons]
+    return []
+
+
+def press_numbered_button(msg: Incoming, offered: list[str]) -> Incoming:
+    """A bare number that names an offered button becomes that button's press."""
+    if msg.kind is not Kind.TEXT or not msg.text.isdigit() or len(msg.text) > 2:
+        return msg
+    index = int(msg.text) - 1
+    if 0 <= index < len(offered) and offered[index]:
+        return dataclasses.replace(msg, payload=offered[index], text="")
+    return msg

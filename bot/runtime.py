@@ -1,0 +1,71 @@
+"""The running parts every entry point shares: settings, database, content, core and channels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.channels.base import Channel
+from bot.config import Settings
+from bot.content import load_or_raise
+from bot.core import Core
+from handlers.content import Content
+from handlers.registry import ROUTERS
+from handlers.routing import button_actions
+from storage import app_state, db
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: db.SessionFactory
+    content: Content
+    core: Core
+    secret: str
+    channels: dict[str, Channel] = field(default_factory=dict)
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+def load_content(settings: Settings) -> Content:
+    return load_or_raise(settings.content_dir, known_actions=button_actions(ROUTERS))
+
+
+def handler_settings(settings: Settings) -> dict[str, Any]:
+    """The settings handlers may read: everything but secrets."""
+    return {
+        name: value
+        for name, value in settings.model_dump().items()
+        if "secret" not in name and "token" not in name
+    }
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, migrate: bool | None = None
+) -> AsyncIterator[Runtime]:
+    """Open the database (migrating SQLite automatically), load content, build the core."""
+    url = settings.database_url
+    if migrate if migrate is not None else db.is_sqlite(url):
+        await db.upgrade(url)
+    content = load_content(settings)
+    engine = db.create_engine(url)
+    try:
+        sessions = db.session_factory(engine)
+        if settings.secret is not None:
+            secret = settings.secret.get_secret_value()
+        else:
+            async with sessions() as session, session.begin():
+                secret = await app_state.get_or_create_secret(session)
+        services: dict[str, Any] = {"secret": secret}
+        core = Core(sessions, content, settings=handler_settings(settings), services=services)
+        yield Runtime(settings, engine, sessions, content, core, secret, services=services)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,1 @@
+"""The aiohttp application: health, webhooks, web chat and the officer dashboard."""

@@ -1,0 +1,30 @@
+"""Parts mounted on the web app when configured (channels, web chat, dashboard)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.config import Settings
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """A feature that adds routes and a cleanup context to the app when `enabled` says so.
+
+    `setup` runs while the app is built (routes); `lifecycle` runs after the runtime is open,
+    in the order plugins are listed, and is torn down in reverse.
+    """
+
+    name: str
+    enabled: Callable[[Settings], bool]
+    setup: Callable[[web.Application, Settings], None] | None = None
+    lifecycle: Callable[[web.Application], AsyncIterator[None]] | None = None
+    describe: Callable[[Settings], str] | None = None
+
+
+def registered() -> list[Plugin]:
+    """Every plugin, in start-up order. Feature modules add theirs here."""
+    return []

@@ -1,0 +1,1 @@
+"""Channel-neutral conversation logic: an Incoming message in, a list of Replies out."""

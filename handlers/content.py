@@ -1,0 +1,87 @@
+"""The immutable content handlers read: messages, main menu and guides (loaded by bot.content)."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+class MissingMessage(KeyError):
+    """A message key used by code is absent from content/vi/messages.yaml."""
+
+
+def placeholders(template: str) -> set[str]:
+    """The `{name}` fields of a message template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Short citizen-facing texts keyed `feature.step`."""
+
+    texts: Mapping[str, str]
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        try:
+            template = self.texts[key]
+        except KeyError:
+            raise MissingMessage(key) from None
+        return template.format_map(values) if values else template
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.texts
+
+
+@dataclass(frozen=True)
+class Link:
+    """A button defined in content: `target` is a button payload or an http(s) URL."""
+
+    label: str
+    target: str
+
+    @property
+    def is_url(self) -> bool:
+        return self.target.startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The main menu: a greeting and its entries."""
+
+    text: str
+    items: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class GuideStep:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A short sequence of steps a citizen follows on a phone, one step per message."""
+
+    id: str
+    title: str
+    summary: str
+    steps: tuple[GuideStep, ...]
+    keywords: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    source: str = ""
+    checked: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything in content/vi, loaded once. `extra` carries feature content added later."""
+
+    messages: Messages
+    menu: Menu
+    guides: Mapping[str, Guide]
+    version: str = ""
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))

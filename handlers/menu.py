@@ -1,0 +1,80 @@
+"""The main menu, /start with deep-link codes, help and cancelling a flow."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.content import Link
+from handlers.context import Context
+from handlers.routing import Router
+from handlers.text import fold
+from handlers.types import Button, Incoming, Reply
+
+router = Router("menu")
+
+START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+GREETINGS = {"menu", "start", "bat dau", "xin chao", "chao", "hello", "hi", "alo", "trang chu"}
+
+
+def link_button(link: Link) -> Button:
+    if link.is_url:
+        return Button(link.label, url=link.target)
+    return Button(link.label, payload=link.target)
+
+
+def menu_replies(ctx: Context, intro: str | None = None) -> list[Reply]:
+    menu = ctx.content.menu
+    text = f"{intro}\n\n{menu.text}" if intro else menu.text
+    return [Reply(text=text, buttons=tuple(link_button(i) for i in menu.items), topic="menu")]
+
+
+@router.command("start")
+async def start(msg: Incoming, ctx: Context) -> list[Reply]:
+    """/start, optionally with a deep-link code from a t.me link or a QR code."""
+    ctx.conversation.end()
+    code = msg.args
+    if not code:
+        return menu_replies(ctx)
+    if not START_CODE.match(code):
+        return menu_replies(ctx, ctx.t("menu.bad_start_code"))
+    # Imported here: the registry imports this module.
+    from handlers.registry import ROUTERS
+    from handlers.routing import deep_link_handler
+
+    handler = deep_link_handler(ROUTERS, code)
+    if handler is None:
+        return menu_replies(ctx, ctx.t("menu.bad_start_code"))
+    return await handler(msg, ctx)
+
+
+@router.command("menu")
+@router.button("menu")
+async def show_menu(msg: Incoming, ctx: Context) -> list[Reply]:
+    ctx.conversation.end()
+    return menu_replies(ctx)
+
+
+@router.command("help", "trogiup")
+async def show_help(msg: Incoming, ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            text=ctx.t("menu.help"),
+            buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+            topic="help",
+        )
+    ]
+
+
+@router.command("huy", "cancel")
+async def cancel_flow(msg: Incoming, ctx: Context) -> list[Reply]:
+    had_flow = ctx.conversation.flow is not None
+    ctx.conversation.end()
+    intro = ctx.t("menu.cancelled") if had_flow else None
+    return menu_replies(ctx, intro)
+
+
+@router.text
+async def greet(msg: Incoming, ctx: Context) -> list[Reply] | None:
+    if fold(msg.text) in GREETINGS:
+        return menu_replies(ctx)
+    return None

@@ -1,0 +1,85 @@
+"""Contacts repository: find or create the person behind a message; never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import insert_for
+from storage.models import Contact, utcnow
+
+
+async def get_or_create(
+    session: AsyncSession,
+    channel: str,
+    platform_user_id: str,
+    chat_id: str,
+    *,
+    display_name: str | None = None,
+    locale: str | None = None,
+    seen_at: datetime | None = None,
+) -> tuple[Contact, bool]:
+    """The contact for (channel, user), created if new; returns (contact, created).
+
+    Uses INSERT ... ON CONFLICT DO NOTHING so two instances racing on a first message agree.
+    """
+    seen = seen_at or utcnow()
+    found = await get(session, channel, platform_user_id)
+    if found is not None:
+        found.last_seen_at = seen
+        found.chat_id = chat_id
+        if display_name:
+            found.display_name = display_name
+        if found.unreachable_at is not None:
+            found.unreachable_at = None  # they wrote to us, so they are back
+        if found.outside_window_at is not None:
+            found.outside_window_at = None
+        return found, False
+    insert = insert_for(session)
+    values = dict(
+        channel=channel,
+        platform_user_id=platform_user_id,
+        chat_id=chat_id,
+        display_name=display_name,
+        locale=locale,
+        subscribed=True,
+        created_at=seen,
+        last_seen_at=seen,
+    )
+    result = await session.execute(
+        insert(Contact).values(**values).on_conflict_do_nothing().returning(Contact.id)
+    )
+    created = result.scalar_one_or_none() is not None
+    contact = await get(session, channel, platform_user_id)
+    assert contact is not None
+    return contact, created
+
+
+async def get(session: AsyncSession, channel: str, platform_user_id: str) -> Contact | None:
+    return await session.scalar(
+        select(Contact).where(
+            Contact.channel == channel, Contact.platform_user_id == platform_user_id
+        )
+    )
+
+
+async def mark_unreachable(
+    session: AsyncSession, contact: Contact, at: datetime | None = None
+) -> None:
+    """The person blocked the bot or left: send nothing proactive until they write again."""
+    contact.unreachable_at = at or utcnow()
+
+
+async def mark_outside_window(
+    session: AsyncSession, contact: Contact, at: datetime | None = None
+) -> None:
+    """The channel's messaging window closed (Zalo's 7 days): wait until they write again."""
+    contact.outside_window_at = at or utcnow()
+
+
+async def delete(session: AsyncSession, contact: Contact) -> None:
+    """Remove the person's personal data; their interactions and answers stay, detached."""
+    await session.delete(contact)
+    await session.flush()

@@ -1,0 +1,1 @@
+"""Test support: databases, a core to talk to, subprocess helpers."""
