@@ -37,14 +37,15 @@ class Core:
         routers: Sequence[Router] = ROUTERS,
         fallback: Handler = FALLBACK,
         settings: Mapping[str, Any] | None = None,
-        services: Mapping[str, Any] | None = None,
+        services: dict[str, Any] | None = None,
     ) -> None:
         self.sessions = sessions
         self.content = content
         self.routers = routers
         self.fallback = fallback
         self.settings = dict(settings or {})
-        self.services = dict(services or {})
+        # Shared, not copied: parts started later (channels) add services the handlers can use.
+        self.services: dict[str, Any] = services if services is not None else {}
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
