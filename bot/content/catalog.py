@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -87,43 +87,52 @@ def load_procedures(loading: Loading, benefit_ids: set[str]) -> dict[str, Proced
     procedures: dict[str, Procedure] = {}
     first_line: dict[str, int] = {}
     guides = loading.targets.get("guide") or set()
+    for line, row, extra_cells in _csv_rows(loading, path):
+        if extra_cells:
+            loading.problem(path, line, "more cells than columns (an unquoted comma?)")
+            continue
+        procedure = _procedure(loading, path, line, row, guides, benefit_ids)
+        if procedure is None:
+            continue
+        if procedure.code in procedures:
+            loading.problem(
+                path,
+                line,
+                f"duplicate procedure code {procedure.code!r} "
+                f"(first on line {first_line[procedure.code]})",
+            )
+            continue
+        procedures[procedure.code] = procedure
+        first_line[procedure.code] = line
+    return procedures
+
+
+def _csv_rows(loading: Loading, path: Path) -> Iterator[tuple[int, dict[str, str], bool]]:
+    """(first line, cells by column, has extra cells) per record; blank lines are skipped."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        reader = csv.reader(handle)
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in COLUMNS if c not in header]
         if missing:
             loading.problem(path, 1, f"missing column(s): {', '.join(missing)}")
-            return {}
-        start = 2
-        for row in reader:
-            line, start = start, reader.line_num + 1
-            procedure = _procedure(loading, path, line, row, guides, benefit_ids)
-            if procedure is None:
+            return
+        end = reader.line_num
+        for cells in reader:
+            start, end = end + 1, reader.line_num
+            if not any(c.strip() for c in cells):
                 continue
-            if procedure.code in procedures:
-                loading.problem(
-                    path,
-                    line,
-                    f"duplicate procedure code {procedure.code!r} "
-                    f"(first on line {first_line[procedure.code]})",
-                )
-                continue
-            procedures[procedure.code] = procedure
-            first_line[procedure.code] = line
-    return procedures
+            yield start, dict(zip(header, cells, strict=False)), len(cells) > len(header)
 
 
 def _procedure(
     loading: Loading,
     path: Path,
     line: int,
-    row: Mapping[str, str | None],
+    row: Mapping[str, str],
     guides: set[str],
     benefit_ids: set[str],
 ) -> Procedure | None:
     values = {c: (row.get(c) or "").strip() for c in COLUMNS}
-    if None in row:
-        loading.problem(path, line, "more cells than columns (an unquoted comma?)")
-        return None
     ok = True
     for column in sorted(REQUIRED_COLUMNS):
         if not values[column]:
@@ -264,10 +273,16 @@ def load_benefits(loading: Loading, today: date) -> tuple[dict[str, Benefit], di
             loading.problem(path, line, "valid_until is before valid_from")
             continue
         uncertain = _strings(raw.get("uncertain"))
-        unknown = [u for u in uncertain if u not in BENEFIT_UNCERTAIN_FIELDS]
-        if unknown:
-            loading.problem(path, line, f"uncertain field {unknown[0]!r} is not a benefit field")
-            continue
+        for name in uncertain:
+            if name not in BENEFIT_UNCERTAIN_FIELDS:
+                loading.problem(path, line, f"uncertain field {name!r} is not a benefit field")
+        codes = raw.get("procedure_codes") or []
+        if isinstance(codes, str):
+            codes = _split(codes)
+        for code in codes:
+            if not isinstance(code, str):
+                # YAML reads 1.010910 as the number 1.01091: codes must be quoted.
+                loading.problem(path, line, f"procedure code {code!r} must be written in quotes")
         benefit = Benefit(
             id=str(raw["id"]),
             title=str(raw["title"]).strip(),
@@ -275,11 +290,11 @@ def load_benefits(loading: Loading, today: date) -> tuple[dict[str, Benefit], di
             legal_basis=str(raw["legal_basis"]).strip(),
             valid_from=valid_from,
             valid_until=valid_until,
-            procedure_codes=_strings(raw.get("procedure_codes")),
+            procedure_codes=tuple(c.strip() for c in codes if isinstance(c, str) and c.strip()),
             source=str(raw["source"]).strip(),
             checked=str(raw["checked"]),
             scope=str(raw.get("scope") or "").strip(),
-            uncertain=frozenset(uncertain),
+            uncertain=frozenset(u for u in uncertain if u in BENEFIT_UNCERTAIN_FIELDS),
         )
         if benefit.id in benefits:
             loading.problem(path, line, f"duplicate benefit id {benefit.id!r}")
@@ -353,9 +368,10 @@ def load_faqs(loading: Loading) -> dict[str, Faq]:
     faqs: dict[str, Faq] = {}
     required = ("id", "question", "answer", "source", "checked")
     for raw in _items(loading, path, "questions"):
+        buttons = raw.get("buttons") if isinstance(raw, Mapping) else None
+        links = [loading.link(path, b, "question button") for b in buttons or []]
         if not _text_fields(loading, path, raw, required, "question"):
             continue
-        links = [loading.link(path, b, "question button") for b in raw.get("buttons") or []]
         faq = Faq(
             id=str(raw["id"]),
             question=str(raw["question"]).strip(),
