@@ -170,6 +170,10 @@ def test_bundled_content_is_clean_today_and_warns_before_a_benefit_ends() -> Non
         "benefit 'tt64-2025-giam-50' expired on 2026-12-31; it is no longer shown" in p
         for p in over
     )
+    assert any(
+        "faq.yaml" in p and "mentions 31/12/2026, when benefit 'tt64-2025-giam-50' ended" in p
+        for p in over
+    ), "answers quoting the old end date are pointed out"
     assert all(": warning: " in p for p in over), "an expired benefit is not an error"
 
 
@@ -197,6 +201,7 @@ def test_a_broken_catalogue_reports_each_problem_with_file_and_line() -> None:
         "vi/benefits.yaml:46: benefit 'ending-soon': procedure '7.777777' does not exist",
         "vi/benefits.yaml:46: procedure code 1.01091 must be written in quotes",
         "vi/benefits.yaml:46: uncertain field 'amount' is not a benefit field",
+        "vi/faq.yaml:3: warning: mentions 31/10/2026, when benefit 'expired' ended",
         "vi/faq.yaml:11: question: missing field 'answer'",
         "vi/faq.yaml:15: duplicate question id 'tot'",
         "vi/faq.yaml:20: question id 'Sai_ID' must be lowercase",
@@ -205,6 +210,7 @@ def test_a_broken_catalogue_reports_each_problem_with_file_and_line() -> None:
         "vi/menu.yaml:7: button target 'proc:9.999999' points nowhere",
         "vi/synonyms.yaml:3: duplicate synonym 'bang lai' (first on line 2)",
         "vi/synonyms.yaml:4: synonym 'trong' has no phrases",
+        "vi/synonyms.yaml:5: synonym 'thu tuc' must map to a list of phrases",
     ]
     for line in expected:
         assert line in found, f"{line!r} not reported in:\n{found}"
