@@ -8,11 +8,12 @@ from types import MappingProxyType
 
 from bot.content.benefits import check_benefit_codes, load_benefits, warn_stale_mentions
 from bot.content.loader import PARTS, Loading
-from bot.content.procedures import load_procedures
+from bot.content.procedures import CODE, COLUMNS, load_procedures
 from bot.content.questions import fold, load_faqs, load_synonyms
 from handlers.catalog import Benefit, Catalog, Procedure
 
-__all__ = ["CatalogPart", "fold"]
+# CODE, COLUMNS and fold are re-exported for callers that validate or import procedure rows.
+__all__ = ["CODE", "COLUMNS", "CatalogPart", "fold"]
 
 
 @dataclass
