@@ -241,3 +241,15 @@ def test_the_check_command_counts_the_catalogue(tmp_path: Path) -> None:
     counted = re.search(r"(\d+) (?:thủ tục|procedures), (\d+) (?:câu hỏi|questions)", result.stderr)
     assert counted, result.stderr
     assert int(counted[1]) >= 60 and int(counted[2]) >= 40
+
+
+def test_guides_and_answers_are_short_enough_for_a_phone(
+    content: Content, catalog: Catalog
+) -> None:
+    for guide in content.guides.values():
+        assert len(guide.steps) <= 8, guide.id
+        for step in guide.steps:
+            assert len(step.body) <= 500, f"{guide.id}: {step.title}"
+    for faq in catalog.faqs.values():
+        assert len(faq.answer) <= 400, faq.id
+        assert faq.question.endswith("?"), faq.id
