@@ -114,7 +114,7 @@ class ZaloClient:
             detail = body if isinstance(body, dict) else {}
             code = detail.get("error", "?")
             reason = detail.get("error_description") or detail.get("error_name") or "no tokens"
-            raise ZaloAuthError(f"token refresh refused: {reason} (error {code})", permanent=True)
+            raise ZaloAuthError(f"{reason} (error {code})", permanent=True)
         try:
             expires_in = int(body.get("expires_in") or 90000)  # a string in Zalo's answers
         except (TypeError, ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,11 +56,13 @@ class Event:
 
     @property
     def dedup_id(self) -> str | None:
-        """The id the core de-duplicates on: Zalo's msg_id, or the event itself for follows."""
+        """The id the core de-duplicates on: Zalo's msg_id, or for follows the event itself
+        (the person's id hashed: interaction rows outlive a deleted contact)."""
         if self.message_id:
             return self.message_id
         if self.kind in (EventKind.FOLLOW, EventKind.UNFOLLOW) and self.user_id:
-            return f"{self.name}:{self.user_id}:{self.raw_timestamp}"
+            who = hashlib.sha256(self.user_id.encode()).hexdigest()[:16]
+            return f"{self.name}:{who}:{self.raw_timestamp}"
         return None
 
 
