@@ -34,17 +34,17 @@ _ids = itertools.count(1)
 
 
 def zalo_settings(database_url: str, fake: FakeZalo, **extra: Any) -> Settings:
-    return load_settings(
-        database_url=database_url,
-        zalo_app_id=APP_ID,
-        zalo_app_secret=APP_SECRET,
-        zalo_oa_secret=OA_SECRET,
-        zalo_access_token=fake.access_token,
-        zalo_refresh_token=fake.refresh_token,
-        zalo_api_url=fake.url,
-        zalo_oauth_url=fake.url,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "zalo_app_id": APP_ID,
+        "zalo_app_secret": APP_SECRET,
+        "zalo_oa_secret": OA_SECRET,
+        "zalo_access_token": fake.access_token,
+        "zalo_refresh_token": fake.refresh_token,
+        "zalo_api_url": fake.url,
+        "zalo_oauth_url": fake.url,
+    }
+    return load_settings(**{**values, **extra})
 
 
 @dataclass
