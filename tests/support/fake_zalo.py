@@ -100,6 +100,7 @@ class FakeZalo:
         self.refreshes: list[Recorded] = []
         self.errors: deque[tuple[int, str]] = deque()
         self.refresh_delay = 0.0
+        self.gate: asyncio.Event | None = None  # when set up, message calls wait for it
         self.oauth_status = 200
         self.url = ""
         self._runner: web.AppRunner | None = None
@@ -170,6 +171,8 @@ class FakeZalo:
         return None
 
     async def _message(self, request: web.Request) -> web.Response:
+        if self.gate is not None:
+            await self.gate.wait()
         body = await request.json()
         record = Recorded(request.path, dict(request.headers), body)
         self.messages.append(record)

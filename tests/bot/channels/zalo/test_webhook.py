@@ -3,6 +3,7 @@ anything forged, stale, malformed or oversized is refused without a trace."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -192,3 +193,32 @@ async def test_healthz_shows_the_zalo_channel(zalo: ZaloApp) -> None:
         "duplicates": 0,
         "pending": 0,
     }
+
+
+async def test_events_are_acknowledged_before_they_are_handled(zalo: ZaloApp) -> None:
+    zalo.fake.gate = asyncio.Event()  # Zalo's API hangs
+    response = await zalo.post(event("user_send_text", text="menu"))
+    assert response.status == 200
+    assert zalo.fake.delivered() == []
+    assert len(zalo.service.webhook.tasks) == 1
+    zalo.fake.gate.set()
+    await zalo.drain()
+    assert len(zalo.fake.delivered()) == 1
+
+
+async def test_shutdown_finishes_events_in_progress(zalo: ZaloApp) -> None:
+    gate = zalo.fake.gate = asyncio.Event()
+    await zalo.post(event("user_send_text", text="menu"))
+    asyncio.get_running_loop().call_later(0.2, gate.set)
+    await zalo.client.close()  # runs the app's cleanup, which waits for the event
+    assert len(zalo.fake.delivered()) == 1
+
+
+async def test_shutdown_cancels_events_that_do_not_finish(zalo: ZaloApp) -> None:
+    gate = zalo.fake.gate = asyncio.Event()
+    await zalo.post(event("user_send_text", text="menu"))
+    [task] = zalo.service.webhook.tasks
+    await zalo.service.webhook.close(grace=0.05)
+    assert task.cancelled()
+    assert zalo.service.webhook.tasks == set()
+    gate.set()
