@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -222,3 +223,15 @@ async def test_shutdown_cancels_events_that_do_not_finish(zalo: ZaloApp) -> None
     assert task.cancelled()
     assert zalo.service.webhook.tasks == set()
     gate.set()
+
+
+async def test_a_huge_body_without_a_length_is_cut_off(zalo: ZaloApp) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(80):
+            yield b" " * 1024
+
+    response = await zalo.client.post(
+        "/zalo/webhook", data=chunks(), headers={"X-ZEvent-Signature": "mac=00"}
+    )
+    assert response.status == 413
+    await assert_untouched(zalo)
