@@ -105,6 +105,7 @@ class FakeZalo:
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Event()
+        self._refresh_arrived = asyncio.Event()
 
     # -- control ---------------------------------------------------------------------------
 
@@ -138,6 +139,13 @@ class FakeZalo:
         except TimeoutError:
             raise AssertionError(f"{len(self.delivered())} of {count} messages arrived") from None
         return self.delivered()
+
+    async def wait_for_refreshes(self, count: int, within: float = 10.0) -> None:
+        """Wait until at least `count` refresh calls arrived (answered or not)."""
+        async with asyncio.timeout(within):
+            while len(self.refreshes) < count:
+                self._refresh_arrived.clear()
+                await self._refresh_arrived.wait()
 
     # -- server ----------------------------------------------------------------------------
 
@@ -250,6 +258,7 @@ class FakeZalo:
         form = dict(await request.post())
         record = Recorded(request.path, dict(request.headers), form)
         self.refreshes.append(record)
+        self._refresh_arrived.set()
         if self.oauth_status != 200:
             return web.Response(status=self.oauth_status, text="Service Unavailable")
         refused = {"error_name": "Invalid parameter", "error": -14014}

@@ -119,6 +119,7 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await upkeep
         await webhook.close()
+        await tokens.close()
         runtime.channels.pop(CHANNEL, None)
         health.pop("zalo", None)
 

@@ -97,6 +97,7 @@ class ZaloTokens:
         self._lock = asyncio.Lock()
         self._failure: Failure | None = None
         self._unsaved = False
+        self._running: set[asyncio.Future[str]] = set()
 
     async def load(self) -> None:
         """Take the pair stored in the database, or store the one from the settings.
@@ -131,7 +132,22 @@ class ZaloTokens:
         return self._state.access_token
 
     async def refresh(self, stale: str) -> str:
-        """A token newer than `stale`: adopted from a concurrent refresh, or refreshed now."""
+        """A token newer than `stale`: adopted from a concurrent refresh, or refreshed now.
+
+        The refresh runs in a task of its own that a cancelled caller does not cancel: once Zalo
+        has spent the refresh token, the new pair must be saved whatever happens to the caller.
+        """
+        task = asyncio.ensure_future(self._refresh(stale))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    async def close(self) -> None:
+        """Wait for refreshes in flight (before the HTTP session and database close)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def _refresh(self, stale: str) -> str:
         async with self._lock:
             if self._state.access_token != stale and not self._unsaved:
                 return self._state.access_token

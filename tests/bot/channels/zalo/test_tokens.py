@@ -188,3 +188,37 @@ async def test_a_stale_caller_adopts_the_token_another_refreshed(
     with pytest.raises(TokenError):
         await other.refresh(fresh)
     assert other.health()["status"] == "error"
+
+
+async def test_the_upkeep_loop_refreshes_ahead_of_expiry_without_traffic(
+    http: aiohttp.ClientSession, sessions: db.SessionFactory, fake: FakeZalo
+) -> None:
+    clock = Clock()
+    tokens = tokens_for(http, sessions, fake, clock)
+    await tokens.load()
+    await tokens.refresh("access-0")
+    clock.now += timedelta(hours=24)
+    upkeep = asyncio.create_task(tokens.keep_fresh(interval=0.01))
+    try:
+        await fake.wait_for_refreshes(2)
+    finally:
+        upkeep.cancel()
+        await tokens.close()  # a refresh in flight finishes even though its caller is gone
+    assert tokens.current == fake.access_token
+    assert not tokens.due()
+    assert (await stored_tokens(sessions))["access_token"] == fake.access_token
+
+
+async def test_a_refresh_outlives_its_cancelled_caller(
+    http: aiohttp.ClientSession, sessions: db.SessionFactory, fake: FakeZalo
+) -> None:
+    tokens = tokens_for(http, sessions, fake, Clock())
+    await tokens.load()
+    fake.refresh_delay = 0.2
+    caller = asyncio.create_task(tokens.refresh("access-0"))
+    await fake.wait_for_refreshes(1)  # Zalo has the refresh token: it is spent now
+    caller.cancel()
+    await tokens.close()
+    assert caller.cancelled()
+    assert tokens.current == fake.access_token == "access-1"
+    assert (await stored_tokens(sessions))["refresh_token"] == fake.refresh_token
