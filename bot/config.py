@@ -67,6 +67,13 @@ class Settings(BaseSettings):
             raise ValueError(f"no such folder: {value}")
         return value
 
+    @field_validator("zalo_api_url", "zalo_oauth_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("use an http(s):// address")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _zalo_complete(self) -> Settings:
         needed = {

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
@@ -42,9 +43,8 @@ class ZaloService:
 ZALO = web.AppKey("zalo", ZaloService)
 
 
-def secret(value: object) -> str:
-    getter = getattr(value, "get_secret_value", None)
-    return str(getter()) if getter else ""
+def secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
 def signing_key(settings: Settings) -> str:

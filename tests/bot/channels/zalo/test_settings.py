@@ -58,3 +58,12 @@ async def test_the_app_secret_can_be_the_signing_key(database_url: str, fake: Fa
         assert len(fake.delivered()) == 1
     finally:
         await running.client.close()
+
+
+def test_zalo_addresses_must_be_http_urls() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(zalo_api_url="openapi.zalo.me")
+    assert "DVCBOT_ZALO_API_URL" in str(caught.value)
+    assert (
+        load_settings(zalo_oauth_url="http://127.0.0.1:9/").zalo_oauth_url == "http://127.0.0.1:9"
+    )
