@@ -10,6 +10,7 @@ process that finds a newer pair in the database adopts it instead of refreshing 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 KEY = "zalo_tokens"
 REFRESH_MARGIN = timedelta(hours=2)  # refresh when less than this remains (tokens last 25 h)
 TRANSIENT_COOLDOWN = timedelta(minutes=1)  # after a network failure, wait before trying again
+MAX_SEEDS = 10  # settings' token fingerprints remembered, so an old seed never overwrites
 
 
 class TokenError(Exception):
@@ -39,7 +41,7 @@ class TokenState:
     access_token: str
     refresh_token: str
     expires_at: datetime | None  # None: unknown (the pair given in the settings)
-    seed: str  # fingerprint of the refresh token given in the settings
+    seeds: tuple[str, ...] = ()  # fingerprints of the settings' refresh tokens stored so far
     refreshed_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -47,7 +49,7 @@ class TokenState:
             "access_token": self.access_token,
             "refresh_token": self.refresh_token,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-            "seed": self.seed,
+            "seeds": list(self.seeds),
             "refreshed_at": self.refreshed_at.isoformat() if self.refreshed_at else None,
         }
 
@@ -60,7 +62,7 @@ class TokenState:
             access_token=str(value.get("access_token", "")),
             refresh_token=str(value.get("refresh_token", "")),
             expires_at=moment(value.get("expires_at")),
-            seed=str(value.get("seed", "")),
+            seeds=tuple(str(s) for s in value.get("seeds") or ()),
             refreshed_at=moment(value.get("refreshed_at")),
         )
 
@@ -93,7 +95,7 @@ class ZaloTokens:
         self.sessions = sessions
         self.clock = clock
         self._seed = fingerprint(refresh_token)
-        self._state = TokenState(access_token, refresh_token, None, self._seed)
+        self._state = TokenState(access_token, refresh_token, None, (self._seed,))
         self._lock = asyncio.Lock()
         self._failure: Failure | None = None
         self._unsaved = False
@@ -102,16 +104,19 @@ class ZaloTokens:
     async def load(self) -> None:
         """Take the pair stored in the database, or store the one from the settings.
 
-        The settings' pair is only a seed: once refreshed, the stored pair is newer. A different
-        refresh token in the settings means the OA was authorised again, so it replaces the store.
+        The settings' pair is only a seed: once stored, the stored pair is newer (it rotates). A
+        refresh token never seen in the settings before means the OA was authorised again, so it
+        replaces the store; an instance still started with an older seed adopts the store.
         """
         async with self.sessions() as session, session.begin():
             stored = await app_state.lock(session, KEY, self._state.to_json())
             state = TokenState.from_json(stored)
-            if state.seed == self._seed and state.access_token and state.refresh_token:
+            if self._seed in state.seeds and state.access_token and state.refresh_token:
                 self._state = state
             else:
                 logger.info("Zalo tokens from the settings replace the stored ones")
+                seeds = (*state.seeds[-(MAX_SEEDS - 1) :], self._seed)
+                self._state = dataclasses.replace(self._state, seeds=seeds)
                 await app_state.put(session, KEY, self._state.to_json())
 
     @property
@@ -164,7 +169,7 @@ class ZaloTokens:
                 stored = TokenState.from_json(
                     await app_state.lock(session, KEY, self._state.to_json())
                 )
-                if stored.seed == self._seed and stored.access_token not in ("", stale):
+                if stored.access_token not in ("", stale):
                     logger.info("Zalo tokens were refreshed by another instance; adopting them")
                     self._state, self._failure = stored, None
                     return stored.access_token
@@ -176,7 +181,7 @@ class ZaloTokens:
                     grant.access_token,
                     grant.refresh_token,
                     now + timedelta(seconds=grant.expires_in),
-                    self._seed,
+                    stored.seeds,
                     now,
                 )
                 await app_state.put(session, KEY, grant_state.to_json())

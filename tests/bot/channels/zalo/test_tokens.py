@@ -171,6 +171,10 @@ async def test_a_restart_keeps_rotated_tokens_and_new_settings_replace_them(
     await reauthorised.load()
     assert reauthorised.current == "access-new"
     assert (await stored_tokens(sessions))["refresh_token"] == "rt-new"
+    lagging = tokens_for(http, sessions, fake, clock)  # an instance still on the old settings
+    await lagging.load()
+    assert lagging.current == "access-new"  # it adopts the store, never brings back a spent pair
+    assert (await stored_tokens(sessions))["refresh_token"] == "rt-new"
 
 
 async def test_a_stale_caller_adopts_the_token_another_refreshed(
