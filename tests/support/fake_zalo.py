@@ -26,6 +26,8 @@ APP_ID = "360846524940903967"  # the app id in the recorded events
 APP_SECRET = "fake-app-secret"
 OA_SECRET = "fake-oa-secret"
 USER_ID = "246845883529197922"  # the person in the recorded events
+OA_ID = "388613280878808645"
+OA_NAME = "Trung tâm Phục vụ hành chính công (thử nghiệm)"
 TEXT_LIMIT = 2000
 MAX_BUTTONS = 5
 
@@ -156,6 +158,7 @@ class FakeZalo:
         app.router.add_post("/v2.0/oa/upload/image", self._upload)
         app.router.add_post("/v2.0/oa/upload/file", self._upload)
         app.router.add_post("/v4/oa/access_token", self._token)
+        app.router.add_get("/v2.0/oa/getoa", self._oa)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -226,6 +229,20 @@ class FakeZalo:
                 ) or not button.get("title"):
                     return {"error": -201, "message": "bad button"}
         return None
+
+    async def _oa(self, request: web.Request) -> web.Response:
+        answer = self._token_error(request.headers.get("access_token")) or {
+            "data": {
+                "oa_id": OA_ID,
+                "name": OA_NAME,
+                "description": "Hướng dẫn dịch vụ công trực tuyến",
+                "is_verified": True,
+                "num_follower": 1234,
+            },
+            "error": 0,
+            "message": "Success",
+        }
+        return web.json_response(answer)
 
     async def _upload(self, request: web.Request) -> web.Response:
         form = await request.post()

@@ -16,6 +16,7 @@ from handlers.types import Attachment
 logger = logging.getLogger(__name__)
 
 CS_PATH = "/v3.0/oa/message/cs"
+OA_PATH = "/v2.0/oa/getoa"
 UPLOAD_PATHS = {"image": "/v2.0/oa/upload/image", "file": "/v2.0/oa/upload/file"}
 TOKEN_PATH = "/v4/oa/access_token"
 REQUESTS_PER_MINUTE = 3600  # Zalo allows 4,000 per minute per app; keep a margin
@@ -65,6 +66,12 @@ class ZaloClient:
             self.api_url + CS_PATH,
             headers={"access_token": access_token},
             json=body,
+        )
+
+    async def oa_info(self, access_token: str) -> dict[str, Any]:
+        """The OA the token belongs to (`oa_id`, `name`, ...): a harmless call to check setup."""
+        return await self._call(
+            "GET", self.api_url + OA_PATH, headers={"access_token": access_token}
         )
 
     async def upload(self, access_token: str, kind: str, attachment: Attachment) -> str:

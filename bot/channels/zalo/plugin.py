@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
 
@@ -24,6 +25,7 @@ from bot.i18n import _
 from bot.web.keys import HTTP, RUNTIME, SETTINGS
 from bot.web.plugins import Plugin
 from handlers.routing import button_actions
+from storage.db import SessionFactory
 
 logger = logging.getLogger(__name__)
 
@@ -65,23 +67,35 @@ def setup(app: web.Application, settings: Settings) -> None:
     app.router.add_post(WEBHOOK_PATH, receive, name="zalo-webhook")
 
 
-async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-    settings, runtime = app[SETTINGS], app[RUNTIME]
+def build_client(http: aiohttp.ClientSession, settings: Settings) -> ZaloClient:
     assert settings.zalo_app_id is not None
-    client = ZaloClient(
-        app[HTTP],
+    return ZaloClient(
+        http,
         app_id=settings.zalo_app_id,
         app_secret=secret(settings.zalo_app_secret),
         api_url=settings.zalo_api_url,
         oauth_url=settings.zalo_oauth_url,
     )
+
+
+async def load_tokens(
+    client: ZaloClient, sessions: SessionFactory, settings: Settings
+) -> ZaloTokens:
     tokens = ZaloTokens(
         client,
-        runtime.sessions,
+        sessions,
         access_token=secret(settings.zalo_access_token),
         refresh_token=secret(settings.zalo_refresh_token),
     )
     await tokens.load()
+    return tokens
+
+
+async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings, runtime = app[SETTINGS], app[RUNTIME]
+    assert settings.zalo_app_id is not None
+    client = build_client(app[HTTP], settings)
+    tokens = await load_tokens(client, runtime.sessions, settings)
     rendering = Rendering(
         button_type=settings.zalo_button_type,
         max_buttons=settings.zalo_max_buttons,

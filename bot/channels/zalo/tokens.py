@@ -123,6 +123,10 @@ class ZaloTokens:
     def current(self) -> str:
         return self._state.access_token
 
+    @property
+    def expires_at(self) -> datetime | None:
+        return self._state.expires_at
+
     def due(self) -> bool:
         expires = self._state.expires_at
         return expires is not None and expires - REFRESH_MARGIN <= self.clock()
