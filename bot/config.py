@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import _
@@ -31,6 +31,23 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
+    # Zalo Official Account channel (bot/channels/zalo). Enabled when the app id, both secrets
+    # and the first token pair are set; the tokens then rotate and live in the database.
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret: SecretStr | None = None
+    # Which key signs webhook events (disputed; Zalo's docs say the OA secret key).
+    zalo_signature_key: Literal["oa_secret", "app_secret"] = "oa_secret"
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_webhook_max_age: int = Field(default=900, ge=10, le=86400)
+    zalo_button_type: Literal["oa.query.hide", "oa.query.show"] = "oa.query.hide"
+    zalo_max_buttons: int = Field(default=5, ge=0, le=10)
+    zalo_payload_prefix: str = Field(default="#", max_length=4)
+    zalo_proactive_window_hours: int = Field(default=168, ge=1, le=168)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -49,6 +66,34 @@ class Settings(BaseSettings):
         if not value.is_dir():
             raise ValueError(f"no such folder: {value}")
         return value
+
+    @field_validator("zalo_api_url", "zalo_oauth_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("use an http(s):// address")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _zalo_complete(self) -> Settings:
+        needed = {
+            "zalo_app_id": self.zalo_app_id,
+            "zalo_app_secret": self.zalo_app_secret,
+            "zalo_access_token": self.zalo_access_token,
+            "zalo_refresh_token": self.zalo_refresh_token,
+        }
+        if self.zalo_signature_key == "oa_secret":
+            needed["zalo_oa_secret"] = self.zalo_oa_secret
+        given = [name for name, value in needed.items() if value]
+        missing = [name for name, value in needed.items() if not value]
+        if given and missing:
+            names = ", ".join(ENV_PREFIX + name.upper() for name in missing)
+            raise ValueError(f"Zalo is partly configured; also set {names}")
+        return self
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_refresh_token)
 
     @property
     def base_url(self) -> str:
@@ -70,7 +115,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
-            lines.append(f"  {ENV_PREFIX}{field.upper()}: {error['msg']}")
+            name = f"{ENV_PREFIX}{field.upper()}: " if field else ""
+            lines.append(f"  {name}{error['msg']}")
         header = _("Invalid configuration; fix these variables:")
         raise ConfigError(header + "\n" + "\n".join(lines)) from None
 

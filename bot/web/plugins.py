@@ -27,4 +27,6 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    return []
+    from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
+
+    return [zalo()]
