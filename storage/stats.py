@@ -235,7 +235,7 @@ async def funnel(
     )
     month = groups.get("month")
     per_person = [
-        (month if key == "month" else func.max(column)).label(f"k_{key}")
+        (column if key == "month" else func.max(column)).label(f"k_{key}")
         for key, column in groups.items()
     ]
     inner = (
