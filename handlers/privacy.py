@@ -30,9 +30,7 @@ def with_first_contact_notice(ctx: Context, replies: list[Reply]) -> list[Reply]
     first = replies[0]
     noticed = dataclasses.replace(
         first,
-        text=f"{first.text}\n{ctx.t('privacy.notice')}"
-        if first.text
-        else ctx.t("privacy.notice"),
+        text=f"{first.text}\n{ctx.t('privacy.notice')}" if first.text else ctx.t("privacy.notice"),
         buttons=(*first.buttons, Button(ctx.t("privacy.more_button"), payload="privacy")),
     )
     return [noticed, *replies[1:]]

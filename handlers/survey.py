@@ -32,6 +32,7 @@ LOCATION_MARK = "_location"  # answers key: the place was asked during this resp
 PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
 RESUME_WITHIN = timedelta(days=7)  # an older unfinished response is not offered again
 MAX_TEXT_ANSWER = 1000
+SKIP_WORDS = {"bo qua", "khong", "ko", "k", "skip"}
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -327,6 +328,9 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
     text = msg.text.strip()
     if not text:
         return _show(ctx, survey, response, index, [], "survey.empty")
+    if question.optional and _plain(text) in SKIP_WORDS:
+        surveys.set_answer(response, question.id, SKIPPED, ctx.now)
+        return await _advance(ctx, survey, response)
     if question.type is QuestionType.TEXT:
         surveys.set_answer(response, question.id, text[:MAX_TEXT_ANSWER], ctx.now)
         return await _advance(ctx, survey, response)

@@ -63,7 +63,7 @@ def question_reply(
         )
         if not picked:
             text = f"{text}\n{ctx.t('survey.pick_many')}"
-    else:
+    elif question.type is QuestionType.TEXT:
         numbered = False  # the answer is typed; a typed "1" is text, not a button
     if question.optional:
         buttons.append(

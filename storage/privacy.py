@@ -44,4 +44,5 @@ async def erase_contact(
     state = await session.get(ConversationState, person)
     if state is not None:
         await session.delete(state)
+        await session.flush()  # before the contact, or the database cascade gets there first
     await contacts.delete(session, contact)
