@@ -57,7 +57,13 @@ def write_csv(table: Table, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe(c.title) for c in table.columns])
     for row in table.rows:
-        writer.writerow([safe(_shown(v, c)) for v, c in zip(row, table.columns, strict=True)])
+        # Only text is neutralised: a negative number stays a number.
+        writer.writerow(
+            [
+                safe(v) if isinstance(v, str) else _shown(v, c)
+                for v, c in zip(row, table.columns, strict=True)
+            ]
+        )
 
 
 def render_text(tables: Sequence[Table]) -> str:
@@ -105,7 +111,7 @@ def write_xlsx(tables: Sequence[Table], out: IO[bytes] | str) -> None:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:MAX_SHEET_TITLE] or "Sheet"
+    base = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:MAX_SHEET_TITLE] or "Sheet"
     title, number = base, 2
     while title in used:
         suffix = f" ({number})"
