@@ -118,3 +118,19 @@ async def complete(
     response.counted = True
     await session.flush()
     return True
+
+
+async def completed_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[SurveyResponse]:
+    """Complete responses finished in [start, end), oldest first (for per-response exports)."""
+    result = await session.scalars(
+        select(SurveyResponse)
+        .where(
+            SurveyResponse.status == COMPLETE,
+            SurveyResponse.completed_at >= start,
+            SurveyResponse.completed_at < end,
+        )
+        .order_by(SurveyResponse.completed_at, SurveyResponse.id)
+    )
+    return list(result.all())
