@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
+    # Surveys and statistics: the target the satisfaction rate is judged against, and the
+    # period within which a person's repeated answers for one procedure count once (the latest).
+    satisfaction_target: float = Field(default=0.95, gt=0, le=1)
+    survey_repeat_days: int = Field(default=30, ge=0, le=366)
+
     # Zalo Official Account channel (bot/channels/zalo). Enabled when the app id, both secrets
     # and the first token pair are set; the tokens then rotate and live in the database.
     zalo_app_id: str | None = None

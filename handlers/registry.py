@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from handlers import fallback, guides, menu
+from handlers import fallback, guides, location, menu, privacy, survey
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
     menu.router,
     guides.router,
+    privacy.router,
+    survey.router,
+    location.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
@@ -83,3 +83,9 @@ async def delete(session: AsyncSession, contact: Contact) -> None:
     """Remove the person's personal data; their interactions and answers stay, detached."""
     await session.delete(contact)
     await session.flush()
+
+
+def is_erased(contact: Contact) -> bool:
+    """True once the contact was deleted in this session (the person erased their data)."""
+    state = inspect(contact)
+    return bool(state.deleted or state.was_deleted)
