@@ -1,0 +1,223 @@
+"""The ranked index: BM25F over title > keywords > body, typo tolerance, phrase and title bonus."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.search.documents import Document, documents_from, synonyms_from
+from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
+from handlers.content import Content
+from handlers.search import Hit
+from handlers.text import words
+
+FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # title, keywords, body
+FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
+K1 = 1.5
+CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
+BIGRAM_BONUS, PHRASE_BONUS, TITLE_BONUS = 0.3, 0.2, 0.25
+UNKNOWN_MASS = 0.6  # an unknown word weighs this share of the rarest word's weight
+CACHE_SIZE = 20_000
+
+Array = NDArray[np.float32]
+
+
+class SearchIndex:
+    """Built once from the content; `search` is pure and safe to call from any task."""
+
+    def __init__(
+        self,
+        documents: Iterable[Document],
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.documents: list[Document] = list(documents)
+        self.terms: dict[str, int] = {}
+        fields = [self._tokenize(doc) for doc in self.documents]
+        self.size = len(self.documents)
+        self._build_postings(fields)
+        self._phrases = [
+            [tuple(self.terms[w] for w in words(p)) for p in (doc.title, *doc.keywords)]
+            for doc in self.documents
+        ]
+        self._bigrams = [
+            {pair for p in phrases for pair in zip(p, p[1:], strict=False)}
+            for phrases in self._phrases
+        ]
+        self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.terms:
+            self._by_length.setdefault(len(word), []).append(word)
+        self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.synonyms = {
+            tuple(words(key)): tuple(tuple(words(e)) for e in expansions)
+            for key, expansions in (synonyms or {}).items()
+            if words(key)
+        }
+
+    # -- building -------------------------------------------------------------------------
+
+    def _tokenize(self, doc: Document) -> tuple[list[str], list[str], list[str]]:
+        title = words(doc.title)
+        keywords = [w for k in doc.keywords for w in words(k)]
+        body = words(doc.body)
+        for word in (*title, *keywords, *body):
+            self.terms.setdefault(word, len(self.terms))
+        return title, keywords, body
+
+    def _build_postings(self, fields: list[tuple[list[str], list[str], list[str]]]) -> None:
+        averages = [max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)]
+        weighted: dict[int, dict[int, float]] = {}
+        for doc, doc_fields in enumerate(fields):
+            for i, tokens in enumerate(doc_fields):
+                if not tokens:
+                    continue
+                norm = 1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i]
+                for word, count in Counter(tokens).items():
+                    per_doc = weighted.setdefault(self.terms[word], {})
+                    per_doc[doc] = per_doc.get(doc, 0.0) + FIELD_WEIGHTS[i] * count / norm
+        self.idf = np.zeros(len(self.terms), dtype=np.float32)
+        self.postings: list[tuple[NDArray[np.int32], Array]] = [
+            (np.empty(0, np.int32), np.empty(0, np.float32))
+        ] * len(self.terms)
+        for term, per_doc in weighted.items():
+            df = len(per_doc)
+            self.idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            ids = np.fromiter(per_doc.keys(), np.int32, df)
+            tf = np.fromiter(per_doc.values(), np.float32, df)
+            self.postings[term] = (ids, tf * (K1 + 1) / (K1 + tf))
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+
+    # -- the Vocabulary protocol used by the query parser ------------------------------------
+
+    def exact(self, word: str) -> int | None:
+        return self.terms.get(word)
+
+    def near(self, word: str) -> tuple[tuple[int, int], ...]:
+        """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
+        cached = self._near_cache.get(word)
+        if cached is not None:
+            return cached
+        edits = 2 if len(word) >= 8 else 1 if len(word) >= 4 else 0
+        found: list[tuple[int, float, int]] = []
+        for length in range(len(word) - edits, len(word) + edits + 1) if edits else ():
+            bucket = self._by_length.get(length)
+            if bucket:
+                for match, distance, _ in process.extract(
+                    word, bucket, scorer=OSA.distance, score_cutoff=edits, limit=None
+                ):
+                    term = self.terms[match]
+                    found.append((int(distance), -len(self.postings[term][0]), term))
+        result = tuple((term, distance) for distance, _, term in sorted(found)[:3])
+        if len(self._near_cache) < CACHE_SIZE:
+            self._near_cache[word] = result
+        return result
+
+    # -- searching ------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 3) -> list[Hit]:
+        """The best `limit` matches, best first; empty when nothing matches at all."""
+        parsed = parse_query(query, self, self.synonyms)
+        if parsed.empty or not self.size:
+            return []
+        scores, coverage, mass = self._score(parsed)
+        matched = np.flatnonzero(scores)
+        if not len(matched):
+            return []
+        if len(matched) > CANDIDATES:
+            top = np.argpartition(scores[matched], -CANDIDATES)[-CANDIDATES:]
+            matched = matched[top]
+        ranked = []
+        for doc in matched.tolist():
+            bonus = self._bonus(doc, parsed)
+            ranked.append((float(scores[doc]) + mass * bonus, doc))
+        ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+        hits = []
+        for score, doc in ranked[:limit]:
+            item = self.documents[doc]
+            hits.append(
+                Hit(item.kind, item.id, item.title, round(score, 4), float(coverage[doc]))
+            )
+        return hits
+
+    def _score(self, query: Query) -> tuple[Array, Array, float]:
+        """Per document: BM25F score and the share of the question it matches."""
+        only_stop = all(s.stop for g in query.groups for s in g.variants[0])
+        scores = np.zeros(self.size, np.float32)
+        covered = np.zeros(self.size, np.float32)
+        total = 0.0
+        for group in query.groups:
+            best_score: Array | None = None
+            best_cover: Array | None = None
+            typed_mass = 0.0
+            for index, variant in enumerate(group.variants):
+                score = np.zeros(self.size, np.float32)
+                cover = np.zeros(self.size, np.float32)
+                variant_mass = 0.0
+                for slot in variant:
+                    slot_score = self._slot_score(slot, only_stop)
+                    slot_mass = self._mass(slot, only_stop)
+                    score += slot_score
+                    cover += (slot_score > 0) * np.float32(slot_mass)
+                    variant_mass += slot_mass
+                if index == 0:
+                    typed_mass = variant_mass
+                if variant_mass:
+                    cover /= np.float32(variant_mass)
+                best_score = score if best_score is None else np.maximum(best_score, score)
+                best_cover = cover if best_cover is None else np.maximum(best_cover, cover)
+            if best_score is not None and best_cover is not None:
+                scores += best_score
+                covered += best_cover * np.float32(typed_mass)
+                total += typed_mass
+        if total:
+            covered /= np.float32(total)
+        return scores, covered, max(total, 1e-6)
+
+    def _slot_score(self, slot: Slot, only_stop: bool) -> Array:
+        score = np.zeros(self.size, np.float32)
+        factor = STOP_WEIGHT if slot.stop and not only_stop else 1.0
+        for term, weight in slot.terms:
+            ids, values = self.postings[term]
+            contribution = values * np.float32(weight * factor * self.idf[term])
+            if len(slot.terms) == 1:
+                score[ids] = contribution
+            else:
+                score[ids] = np.maximum(score[ids], contribution)
+        return score
+
+    def _mass(self, slot: Slot, only_stop: bool) -> float:
+        """How much a typed word counts towards the confidence."""
+        if slot.stop and not only_stop:
+            return 0.0
+        if not slot.terms:
+            return UNKNOWN_MASS * self.max_idf
+        return max(float(self.idf[term]) for term, _ in slot.terms)
+
+    def _bonus(self, doc: int, query: Query) -> float:
+        """Phrase and title bonuses, as a share of the question's weight."""
+        sequence = query.sequence
+        bigrams = self._bigrams[doc]
+        pairs = list(zip(sequence, sequence[1:], strict=False))
+        hits = sum(1 for a, b in pairs if any((x, y) in bigrams for x in a for y in b))
+        bonus = BIGRAM_BONUS * hits / len(pairs) if pairs else 0.0
+        if pairs and hits == len(pairs):
+            bonus += PHRASE_BONUS
+        title = self._titles[doc]
+        if title:
+            typed = set().union(*sequence) if sequence else set()
+            for group in query.groups:
+                for variant in group.variants[1:]:
+                    typed.update(t for s in variant for t, _ in s.terms)
+            bonus += TITLE_BONUS * len(title & typed) / len(title)
+        return bonus
+
+
+def build_index(content: Content) -> SearchIndex:
+    """The index over every guide, FAQ entry and procedure of `content`."""
+    return SearchIndex(documents_from(content), synonyms_from(content))
