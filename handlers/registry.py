@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import fallback, guides, menu
+from handlers import faq, fallback, guides, menu, procedures, search
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
     menu.router,
     guides.router,
+    procedures.router,
+    faq.router,
+    # Answers any free text no router above took: keep it the last router with text handlers.
+    search.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood

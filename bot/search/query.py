@@ -63,6 +63,8 @@ def parse_query(
     text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
 ) -> Query:
     typed = words(text)[:MAX_WORDS]
+    if not any(w.isalpha() or "." in w for w in typed):
+        return Query((), ())  # only numbers: "7" is a menu choice, not a question
     longest = max((len(k) for k in synonyms), default=0)
     groups: list[Group] = []
     sequence: list[frozenset[int]] = []
@@ -88,7 +90,7 @@ def parse_query(
 
 
 def _slot(word: str, vocab: Vocabulary, weight: float = 1.0) -> Slot:
-    stop = word in STOPWORDS
+    stop = word in STOPWORDS or word.isdigit()  # a bare number means little on its own
     exact = vocab.exact(word)
     if exact is not None:
         return Slot(word, ((exact, weight),), stop)
