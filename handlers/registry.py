@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import faq, fallback, guides, menu, procedures, search
+from handlers import fallback, faq, guides, menu, procedures, search
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [

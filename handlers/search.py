@@ -99,7 +99,7 @@ async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply
         await events.record(
             ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=query, at=ctx.now
         )
-    closest = [hit_button(ctx, h) for h in hits[:MAX_ALTERNATIVES + 1]]
+    closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1]]
     intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
     menu = menu_replies(ctx, intro)[0]
     return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
@@ -151,7 +151,11 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
     if not good:
         return await not_found(ctx, query, hits)
     await events.record(
-        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref=good[0].ref, detail=query,
+        ctx.session,
+        EventKind.SEARCH_ANSWERED,
+        ctx.contact,
+        ref=good[0].ref,
+        detail=query,
         at=ctx.now,
     )
     buttons = [hit_button(ctx, h) for h in good]

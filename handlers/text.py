@@ -37,9 +37,8 @@ def spelling(word: str) -> str:
     A final 'y' after a consonant ('ký'/'kí', 'lý'/'lí', 'mỹ'/'mĩ') or after 'qu' ('quý'/'quí')
     is written either way; 'uy' after other consonants ('huy', 'thuy') is a different vowel.
     """
-    if len(word) >= 2 and word[-1] == "y":
-        if word[-2] not in _VOWELS or word[:-1] == "qu":
-            return word[:-1] + "i"
+    if len(word) >= 2 and word[-1] == "y" and (word[-2] not in _VOWELS or word[:-1] == "qu"):
+        return word[:-1] + "i"
     return word
 
 

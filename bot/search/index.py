@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,8 +47,7 @@ class SearchIndex:
             for doc in self.documents
         ]
         self._bigrams = [
-            {pair for p in phrases for pair in zip(p, p[1:], strict=False)}
-            for phrases in self._phrases
+            {pair for p in phrases for pair in itertools.pairwise(p)} for phrases in self._phrases
         ]
         self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
         self._by_length: dict[int, list[str]] = {}
@@ -71,7 +71,9 @@ class SearchIndex:
         return title, keywords, body
 
     def _build_postings(self, fields: list[tuple[list[str], list[str], list[str]]]) -> None:
-        averages = [max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)]
+        averages = [
+            max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)
+        ]
         weighted: dict[int, dict[int, float]] = {}
         for doc, doc_fields in enumerate(fields):
             for i, tokens in enumerate(doc_fields):
@@ -140,9 +142,7 @@ class SearchIndex:
         hits = []
         for score, doc in ranked[:limit]:
             item = self.documents[doc]
-            hits.append(
-                Hit(item.kind, item.id, item.title, round(score, 4), float(coverage[doc]))
-            )
+            hits.append(Hit(item.kind, item.id, item.title, round(score, 4), float(coverage[doc])))
         return hits
 
     def _score(self, query: Query) -> tuple[Array, Array, float]:
@@ -203,7 +203,7 @@ class SearchIndex:
         """Phrase and title bonuses, as a share of the question's weight."""
         sequence = query.sequence
         bigrams = self._bigrams[doc]
-        pairs = list(zip(sequence, sequence[1:], strict=False))
+        pairs = list(itertools.pairwise(sequence))
         hits = sum(1 for a, b in pairs if any((x, y) in bigrams for x in a for y in b))
         bonus = BIGRAM_BONUS * hits / len(pairs) if pairs else 0.0
         if pairs and hits == len(pairs):

@@ -12,11 +12,68 @@ MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but 
 # Words that carry little meaning in a question ("how do I ...?"); they count a little in the
 # score and not at all in the confidence, unless the question has nothing else.
 STOPWORDS = frozenset(
-    (
-        "toi minh em anh chi ban ong ba con chau muon can phai lam sao nao nhu cach gi la "
-        "o dau co khong ko k duoc dc ve cho hoi xin a ah oi nhe nha voi thi va cua nhung cac "
-        "mot bi da roi di nay do vay nhi giup ai khi bao gio hay hoac biet"
-    ).split()
+    [
+        "toi",
+        "minh",
+        "em",
+        "anh",
+        "chi",
+        "ban",
+        "ong",
+        "ba",
+        "con",
+        "chau",
+        "muon",
+        "can",
+        "phai",
+        "lam",
+        "sao",
+        "nao",
+        "nhu",
+        "cach",
+        "gi",
+        "la",
+        "o",
+        "dau",
+        "co",
+        "khong",
+        "ko",
+        "k",
+        "duoc",
+        "dc",
+        "ve",
+        "cho",
+        "hoi",
+        "xin",
+        "a",
+        "ah",
+        "oi",
+        "nhe",
+        "nha",
+        "voi",
+        "thi",
+        "va",
+        "cua",
+        "nhung",
+        "cac",
+        "mot",
+        "bi",
+        "da",
+        "roi",
+        "di",
+        "nay",
+        "do",
+        "vay",
+        "nhi",
+        "giup",
+        "ai",
+        "khi",
+        "bao",
+        "gio",
+        "hay",
+        "hoac",
+        "biet",
+    ]
 )
 STOP_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.9
@@ -63,14 +120,15 @@ def parse_query(
     text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
 ) -> Query:
     typed = words(text)[:MAX_WORDS]
-    if not any(w.isalpha() or "." in w for w in typed):
+    if not any("." in w or not w.isdigit() for w in typed):
         return Query((), ())  # only numbers: "7" is a menu choice, not a question
     longest = max((len(k) for k in synonyms), default=0)
     groups: list[Group] = []
     sequence: list[frozenset[int]] = []
     i = 0
     while i < len(typed):
-        span, expansions = 1, ()
+        span = 1
+        expansions: tuple[tuple[str, ...], ...] = ()
         for size in range(min(longest, len(typed) - i), 0, -1):
             found = synonyms.get(tuple(typed[i : i + size]))
             if found:
