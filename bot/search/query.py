@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,6 +75,13 @@ STOPWORDS = frozenset(
         "hoac",
         "biet",
     ]
+)
+# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
+# A word of this shape that the index does not know is a word we have no content for ("nuôi",
+# "rồng"), not a typo: correcting it to a near word ("người", "công") gives wrong answers.
+SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
 )
 STOP_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.9
@@ -152,7 +160,7 @@ def _slot(word: str, vocab: Vocabulary, weight: float = 1.0) -> Slot:
     exact = vocab.exact(word)
     if exact is not None:
         return Slot(word, ((exact, weight),), stop)
-    if stop or word.isdigit():
+    if stop or word.isdigit() or SYLLABLE.fullmatch(word):
         return Slot(word, (), stop)
     near = tuple((term, weight * TYPO_WEIGHTS[edits]) for term, edits in vocab.near(word))
     return Slot(word, near, stop)

@@ -65,8 +65,13 @@ def test_accents_case_and_i_y_spellings_find_the_same_item(
 
 
 def test_one_typo_is_forgiven_in_words_of_four_letters_or_more(index: SearchIndex) -> None:
-    assert top(index, "thanh toam") == "guide:thanh-toan"  # 'toan' has 4 letters
+    assert top(index, "thanh tona") == "guide:thanh-toan"  # 'toan' has 4 letters
     assert top(index, "dnag ky tam tru") == "proc:1.004194"  # a swap counts as one edit
+
+
+def test_a_real_word_we_have_no_content_for_is_not_taken_for_a_typo(index: SearchIndex) -> None:
+    assert index.exact("dang") is not None
+    assert top(index, "nuoi rong") == ""  # not 'người', 'công'
 
 
 def test_short_words_need_exact_spelling(index: SearchIndex) -> None:
@@ -129,7 +134,7 @@ def test_input_without_words_finds_nothing(index: SearchIndex, query: str) -> No
     assert index.search(query, 3) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_searches_without_error(text: str) -> None:
     hits = INDEX.search(text, 3)
