@@ -27,6 +27,7 @@ class Hit:
     title: str
     score: float
     confidence: float  # 0..1: the share of the question this item matches
+    exact: bool = False  # the question is this item's whole title or one of its keywords
 
     @property
     def ref(self) -> str:
@@ -45,6 +46,10 @@ DEFAULT_MIN_CONFIDENCE = 0.6
 ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best answer
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5
+# A question of one or two words ("kết hôn") that several items match about equally well is
+# answered with the choice of them, unless it is exactly the title or a keyword of the best.
+SHORT_QUESTION = 2
+CLOSE_SHARE = 0.85
 
 
 def searcher_of(ctx: Context) -> Searcher | None:
@@ -105,6 +110,31 @@ async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply
     return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
 
 
+def ambiguous(query: str, good: Sequence[Hit]) -> bool:
+    return (
+        len(good) >= 2
+        and not good[0].exact
+        and len(query.split()) <= SHORT_QUESTION
+        and good[1].score >= CLOSE_SHARE * good[0].score
+    )
+
+
+async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> list[Reply]:
+    """Several items fit a short question equally well: let the person pick one."""
+    await events.record(
+        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref="choices", detail=query, at=ctx.now
+    )
+    buttons = [hit_button(ctx, h) for h in hits]
+    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    return [
+        Reply(
+            text=ctx.t("search.choose", query=clean(text)[:80]),
+            buttons=tuple(buttons),
+            topic="search:choices",
+        )
+    ]
+
+
 async def answer(ctx: Context, text: str) -> list[Reply]:
     """The best answer to a free-text question, with up to two alternatives as buttons."""
     query = normalise(text)
@@ -113,6 +143,8 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         return menu_replies(ctx, ctx.t("search.no_words"))
     hits = list(searcher.search(text, MAX_ALTERNATIVES + 1)) if searcher else []
     good = confident(ctx, hits)
+    if good and ambiguous(query, good):
+        return await choices(ctx, query, text, good)
     replies = await open_hit(ctx, good[0]) if good else None
     if replies is None:
         return await not_found(ctx, query, hits)

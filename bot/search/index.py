@@ -18,11 +18,11 @@ from handlers.content import Content
 from handlers.search import Hit
 from handlers.text import words
 
-FIELD_WEIGHTS = (3.0, 2.0, 1.0)  # title, keywords, body
+FIELD_WEIGHTS = (5.0, 3.0, 1.0)  # title, keywords, body
 FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
-K1 = 1.5
+K1 = 2.0
 CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
-BIGRAM_BONUS, PHRASE_BONUS, TITLE_BONUS = 0.3, 0.2, 0.25
+BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
 UNKNOWN_MASS = 0.6  # an unknown word weighs this share of the rarest word's weight
 CACHE_SIZE = 20_000
 
@@ -39,6 +39,7 @@ class SearchIndex:
     ) -> None:
         self.documents: list[Document] = list(documents)
         self.terms: dict[str, int] = {}
+        self._pairs: set[int] = set()  # (first, second) word pairs that occur, packed
         fields = [self._tokenize(doc) for doc in self.documents]
         self.size = len(self.documents)
         self._build_postings(fields)
@@ -64,11 +65,12 @@ class SearchIndex:
 
     def _tokenize(self, doc: Document) -> tuple[list[str], list[str], list[str]]:
         title = words(doc.title)
-        keywords = [w for k in doc.keywords for w in words(k)]
+        keyword_lists = [words(k) for k in doc.keywords]
         body = words(doc.body)
-        for word in (*title, *keywords, *body):
-            self.terms.setdefault(word, len(self.terms))
-        return title, keywords, body
+        for sequence in (title, *keyword_lists, body):
+            ids = [self.terms.setdefault(word, len(self.terms)) for word in sequence]
+            self._pairs.update(a << 32 | b for a, b in itertools.pairwise(ids))
+        return title, [w for k in keyword_lists for w in k], body
 
     def _build_postings(self, fields: list[tuple[list[str], list[str], list[str]]]) -> None:
         averages = [
@@ -100,6 +102,9 @@ class SearchIndex:
     def exact(self, word: str) -> int | None:
         return self.terms.get(word)
 
+    def pair(self, first: int, second: int) -> bool:
+        return (first << 32 | second) in self._pairs
+
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
         cached = self._near_cache.get(word)
@@ -127,7 +132,7 @@ class SearchIndex:
         parsed = parse_query(query, self, self.synonyms)
         if parsed.empty or not self.size:
             return []
-        scores, coverage, mass = self._score(parsed)
+        scores, coverage = self._score(parsed)
         matched = np.flatnonzero(scores)
         if not len(matched):
             return []
@@ -136,16 +141,17 @@ class SearchIndex:
             matched = matched[top]
         ranked = []
         for doc in matched.tolist():
-            bonus = self._bonus(doc, parsed)
-            ranked.append((float(scores[doc]) + mass * bonus, doc))
-        ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+            bonus, exact = self._bonus(doc, parsed)
+            ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
-        for score, doc in ranked[:limit]:
+        for score, doc, exact in ranked[:limit]:
             item = self.documents[doc]
-            hits.append(Hit(item.kind, item.id, item.title, round(score, 4), float(coverage[doc])))
+            confidence = min(1.0, float(coverage[doc]))
+            hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
         return hits
 
-    def _score(self, query: Query) -> tuple[Array, Array, float]:
+    def _score(self, query: Query) -> tuple[Array, Array]:
         """Per document: BM25F score and the share of the question it matches."""
         only_stop = all(s.stop for g in query.groups for s in g.variants[0])
         scores = np.zeros(self.size, np.float32)
@@ -175,9 +181,11 @@ class SearchIndex:
                 scores += best_score
                 covered += best_cover * np.float32(typed_mass)
                 total += typed_mass
-        if total:
+        if total and not only_stop:
             covered /= np.float32(total)
-        return scores, covered, max(total, 1e-6)
+        else:
+            covered[:] = 0  # "tôi muốn hỏi": nothing asked yet, whatever matches
+        return scores, covered
 
     def _slot_score(self, slot: Slot, only_stop: bool) -> Array:
         score = np.zeros(self.size, np.float32)
@@ -199,15 +207,29 @@ class SearchIndex:
             return UNKNOWN_MASS * self.max_idf
         return max(float(self.idf[term]) for term, _ in slot.terms)
 
-    def _bonus(self, doc: int, query: Query) -> float:
-        """Phrase and title bonuses, as a share of the question's weight."""
+    @staticmethod
+    def _phrase_match(phrase: tuple[int, ...], sequence: tuple[frozenset[int], ...]) -> float:
+        """The bonus for the question appearing in a title or keyword: whole, or inside it."""
+        size = len(sequence)
+        if not size:
+            return 0.0
+        for start in range(len(phrase) - size + 1):
+            if all(phrase[start + i] in sequence[i] for i in range(size)):
+                return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
+        return 0.0
+
+    def _bonus(self, doc: int, query: Query) -> tuple[float, bool]:
+        """Phrase and title bonuses as a share of the base score, and whether the question is
+        the whole title or a whole keyword of the document."""
         sequence = query.sequence
         bigrams = self._bigrams[doc]
         pairs = list(itertools.pairwise(sequence))
         hits = sum(1 for a, b in pairs if any((x, y) in bigrams for x in a for y in b))
         bonus = BIGRAM_BONUS * hits / len(pairs) if pairs else 0.0
-        if pairs and hits == len(pairs):
-            bonus += PHRASE_BONUS
+        phrase = 0.0
+        if sequence and hits == len(pairs):
+            phrase = max(self._phrase_match(p, sequence) for p in self._phrases[doc])
+        bonus += phrase
         title = self._titles[doc]
         if title:
             typed = set().union(*sequence) if sequence else set()
@@ -215,7 +237,7 @@ class SearchIndex:
                 for variant in group.variants[1:]:
                     typed.update(t for s in variant for t, _ in s.terms)
             bonus += TITLE_BONUS * len(title & typed) / len(title)
-        return bonus
+        return bonus, phrase == EXACT_BONUS
 
 
 def build_index(content: Content) -> SearchIndex:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,8 +66,6 @@ STOPWORDS = frozenset(
         "do",
         "vay",
         "nhi",
-        "giup",
-        "ai",
         "khi",
         "bao",
         "gio",
@@ -77,8 +75,8 @@ STOPWORDS = frozenset(
     ]
 )
 # The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
-# A word of this shape that the index does not know is a word we have no content for ("nuôi",
-# "rồng"), not a typo: correcting it to a near word ("người", "công") gives wrong answers.
+# A word of this shape that the index does not know may be a word we have no content for
+# ("nuôi", "rồng"): correcting it to a near word ("người", "công") would give wrong answers.
 SYLLABLE = re.compile(
     r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
     r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
@@ -123,6 +121,10 @@ class Vocabulary(Protocol):
         """(term id, edits) for words within the allowed number of edits."""
         ...
 
+    def pair(self, first: int, second: int) -> bool:
+        """Whether the two words follow each other somewhere in the content."""
+        ...
+
 
 def parse_query(
     text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
@@ -142,7 +144,10 @@ def parse_query(
             if found:
                 span, expansions = size, found
                 break
-        own = [_slot(w, vocab) for w in typed[i : i + span]]
+        own = [
+            _slot(w, vocab, context=_neighbours(typed, i + k, vocab))
+            for k, w in enumerate(typed[i : i + span])
+        ]
         sequence.extend(frozenset(t for t, _ in s.terms) for s in own)
         variants = [tuple(own)]
         if span == 1 and not own[0].terms and not expansions:
@@ -155,15 +160,36 @@ def parse_query(
     return Query(tuple(groups), tuple(sequence))
 
 
-def _slot(word: str, vocab: Vocabulary, weight: float = 1.0) -> Slot:
-    stop = word in STOPWORDS or word.isdigit()  # a bare number means little on its own
+def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | None, int | None]:
+    before = vocab.exact(typed[index - 1]) if index > 0 else None
+    after = vocab.exact(typed[index + 1]) if index + 1 < len(typed) else None
+    return before, after
+
+
+def _slot(
+    word: str,
+    vocab: Vocabulary,
+    weight: float = 1.0,
+    context: tuple[int | None, int | None] = (None, None),
+) -> Slot:
+    stop = word in STOPWORDS
     exact = vocab.exact(word)
     if exact is not None:
         return Slot(word, ((exact, weight),), stop)
-    if stop or word.isdigit() or SYLLABLE.fullmatch(word):
+    if stop or word.isdigit():
         return Slot(word, (), stop)
-    near = tuple((term, weight * TYPO_WEIGHTS[edits]) for term, edits in vocab.near(word))
-    return Slot(word, near, stop)
+    near = vocab.near(word)
+    if SYLLABLE.fullmatch(word):
+        # A real word may be a typo only where the correction makes a known pair with a
+        # neighbour: "mat khua" -> "mat khau", but "phep nuoi" stays "nuôi", not "người".
+        before, after = context
+        near = tuple(
+            (term, edits)
+            for term, edits in near
+            if (before is not None and vocab.pair(before, term))
+            or (after is not None and vocab.pair(term, after))
+        )
+    return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
 
 
 def _split(word: str, vocab: Vocabulary) -> list[tuple[Slot, ...]]:

@@ -1,0 +1,12 @@
+"""Prints the search query-set accuracy at the end of the test run."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.search.test_query_set import SUMMARY
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in terminalreporter.config.stash.get(SUMMARY, []):
+        terminalreporter.write_line(line)
