@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,11 +25,9 @@ def clean(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase ASCII-ish form for matching: 'Đăng Ký' -> 'dang ky'."""
-    text = clean(text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
+    """Lowercase ASCII form for matching: 'Đăng Ký' -> 'dang ky'; other scripts are dropped."""
+    decomposed = unicodedata.normalize("NFD", clean(text).lower().replace("đ", "d"))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 def spelling(word: str) -> str:
@@ -44,6 +43,18 @@ def spelling(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded, spelling-normalised words of `text`; anything not Latin or digits is dropped."""
+    return list(_words(text)) if len(text) <= _CACHED_LENGTH else _split(text)
+
+
+_CACHED_LENGTH = 200  # short texts (titles, keywords, fields, queries) repeat: cache them
+
+
+@functools.lru_cache(maxsize=65_536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[str]:
     return [spelling(w) for w in _WORD.findall(fold(text))]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -27,6 +27,7 @@ UNKNOWN_MASS = 0.6  # an unknown word weighs this share of the rarest word's wei
 CACHE_SIZE = 20_000
 
 Array = NDArray[np.float32]
+Phrase = tuple[int, ...]
 
 
 class SearchIndex:
@@ -38,17 +39,25 @@ class SearchIndex:
         synonyms: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.documents: list[Document] = list(documents)
-        self.terms: dict[str, int] = {}
-        self._pairs: set[int] = set()  # (first, second) word pairs that occur, packed
-        fields = [self._tokenize(doc) for doc in self.documents]
         self.size = len(self.documents)
+        # word -> id, handing out the next id to a new word; map() keeps tokenizing in C
+        ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self._pairs: set[tuple[int, int]] = set()  # words that follow each other somewhere
+        self._phrases: list[tuple[Phrase, ...]] = []  # the title and each keyword, as ids
+        fields: list[tuple[Phrase, Phrase, Phrase]] = []
+        for doc in self.documents:
+            title = tuple(map(ids.__getitem__, words(doc.title)))
+            keywords = [tuple(map(ids.__getitem__, words(k))) for k in doc.keywords]
+            body = tuple(map(ids.__getitem__, words(doc.body)))
+            for sequence in (title, *keywords, body):
+                self._pairs.update(itertools.pairwise(sequence))
+            self._phrases.append((title, *keywords))
+            fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
+        self.terms: dict[str, int] = dict(ids)
         self._build_postings(fields)
-        self._phrases = [
-            [tuple(self.terms[w] for w in words(p)) for p in (doc.title, *doc.keywords)]
-            for doc in self.documents
-        ]
         self._bigrams = [
-            {pair for p in phrases for pair in itertools.pairwise(p)} for phrases in self._phrases
+            set(itertools.chain.from_iterable(itertools.pairwise(p) for p in phrases))
+            for phrases in self._phrases
         ]
         self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
         self._by_length: dict[int, list[str]] = {}
@@ -61,40 +70,29 @@ class SearchIndex:
             if words(key)
         }
 
-    # -- building -------------------------------------------------------------------------
-
-    def _tokenize(self, doc: Document) -> tuple[list[str], list[str], list[str]]:
-        title = words(doc.title)
-        keyword_lists = [words(k) for k in doc.keywords]
-        body = words(doc.body)
-        for sequence in (title, *keyword_lists, body):
-            ids = [self.terms.setdefault(word, len(self.terms)) for word in sequence]
-            self._pairs.update(a << 32 | b for a, b in itertools.pairwise(ids))
-        return title, [w for k in keyword_lists for w in k], body
-
-    def _build_postings(self, fields: list[tuple[list[str], list[str], list[str]]]) -> None:
+    def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
+        """BM25F: per word and document, the saturated sum of weighted field frequencies."""
         averages = [
             max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)
         ]
-        weighted: dict[int, dict[int, float]] = {}
+        weighted: dict[int, dict[int, float]] = defaultdict(dict)
         for doc, doc_fields in enumerate(fields):
             for i, tokens in enumerate(doc_fields):
                 if not tokens:
                     continue
-                norm = 1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i]
-                for word, count in Counter(tokens).items():
-                    per_doc = weighted.setdefault(self.terms[word], {})
-                    per_doc[doc] = per_doc.get(doc, 0.0) + FIELD_WEIGHTS[i] * count / norm
+                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i])
+                for term, count in Counter(tokens).items():
+                    per_doc = weighted[term]
+                    per_doc[doc] = per_doc.get(doc, 0.0) + count * norm
         self.idf = np.zeros(len(self.terms), dtype=np.float32)
-        self.postings: list[tuple[NDArray[np.int32], Array]] = [
-            (np.empty(0, np.int32), np.empty(0, np.float32))
-        ] * len(self.terms)
+        empty = (np.empty(0, np.int32), np.empty(0, np.float32))
+        self.postings: list[tuple[NDArray[np.int32], Array]] = [empty] * len(self.terms)
         for term, per_doc in weighted.items():
             df = len(per_doc)
             self.idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
-            ids = np.fromiter(per_doc.keys(), np.int32, df)
+            docs = np.fromiter(per_doc.keys(), np.int32, df)
             tf = np.fromiter(per_doc.values(), np.float32, df)
-            self.postings[term] = (ids, tf * (K1 + 1) / (K1 + tf))
+            self.postings[term] = (docs, tf * (K1 + 1) / (K1 + tf))
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
 
     # -- the Vocabulary protocol used by the query parser ------------------------------------
@@ -103,7 +101,7 @@ class SearchIndex:
         return self.terms.get(word)
 
     def pair(self, first: int, second: int) -> bool:
-        return (first << 32 | second) in self._pairs
+        return (first, second) in self._pairs
 
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
@@ -140,8 +138,9 @@ class SearchIndex:
             top = np.argpartition(scores[matched], -CANDIDATES)[-CANDIDATES:]
             matched = matched[top]
         ranked = []
+        wanted = _Wanted(parsed)
         for doc in matched.tolist():
-            bonus, exact = self._bonus(doc, parsed)
+            bonus, exact = self._bonus(doc, wanted)
             ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
@@ -207,37 +206,48 @@ class SearchIndex:
             return UNKNOWN_MASS * self.max_idf
         return max(float(self.idf[term]) for term, _ in slot.terms)
 
-    @staticmethod
-    def _phrase_match(phrase: tuple[int, ...], sequence: tuple[frozenset[int], ...]) -> float:
-        """The bonus for the question appearing in a title or keyword: whole, or inside it."""
-        size = len(sequence)
-        if not size:
-            return 0.0
-        for start in range(len(phrase) - size + 1):
-            if all(phrase[start + i] in sequence[i] for i in range(size)):
-                return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
-        return 0.0
-
-    def _bonus(self, doc: int, query: Query) -> tuple[float, bool]:
+    def _bonus(self, doc: int, wanted: _Wanted) -> tuple[float, bool]:
         """Phrase and title bonuses as a share of the base score, and whether the question is
         the whole title or a whole keyword of the document."""
-        sequence = query.sequence
         bigrams = self._bigrams[doc]
-        pairs = list(itertools.pairwise(sequence))
+        pairs = wanted.pairs
         hits = sum(1 for a, b in pairs if any((x, y) in bigrams for x in a for y in b))
         bonus = BIGRAM_BONUS * hits / len(pairs) if pairs else 0.0
         phrase = 0.0
-        if sequence and hits == len(pairs):
-            phrase = max(self._phrase_match(p, sequence) for p in self._phrases[doc])
-        bonus += phrase
+        if hits == len(pairs):
+            for candidate in self._phrases[doc]:
+                phrase = max(phrase, wanted.phrase_bonus(candidate))
+                if phrase == EXACT_BONUS:
+                    break
         title = self._titles[doc]
         if title:
-            typed = set().union(*sequence) if sequence else set()
-            for group in query.groups:
-                for variant in group.variants[1:]:
-                    typed.update(t for s in variant for t, _ in s.terms)
-            bonus += TITLE_BONUS * len(title & typed) / len(title)
-        return bonus, phrase == EXACT_BONUS
+            bonus += TITLE_BONUS * len(title & wanted.terms) / len(title)
+        return bonus + phrase, phrase == EXACT_BONUS
+
+
+class _Wanted:
+    """What the re-ranking looks for in each candidate, worked out once per question."""
+
+    def __init__(self, query: Query) -> None:
+        self.sequence = query.sequence
+        self.pairs = list(itertools.pairwise(self.sequence))
+        self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
+        for group in query.groups:
+            for variant in group.variants[1:]:
+                self.terms.update(t for s in variant for t, _ in s.terms)
+
+    def phrase_bonus(self, phrase: Phrase) -> float:
+        """The bonus for the question appearing in a title or keyword: whole, or inside it."""
+        sequence, size = self.sequence, len(self.sequence)
+        if not size or size > len(phrase):
+            return 0.0
+        first = sequence[0]
+        for start in range(len(phrase) - size + 1):
+            if phrase[start] in first and all(
+                phrase[start + i] in sequence[i] for i in range(1, size)
+            ):
+                return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
+        return 0.0
 
 
 def build_index(content: Content) -> SearchIndex:
