@@ -109,19 +109,15 @@ class Faq:
     checked: str
 
 
-def _empty() -> Mapping[str, object]:
-    return MappingProxyType({})
-
-
 @dataclass(frozen=True)
 class Catalog:
     """Procedures by code, benefits and FAQs by id, synonyms by folded term."""
 
-    procedures: Mapping[str, Procedure] = field(default_factory=_empty)  # type: ignore[arg-type]
-    benefits: Mapping[str, Benefit] = field(default_factory=_empty)  # type: ignore[arg-type]
-    faqs: Mapping[str, Faq] = field(default_factory=_empty)  # type: ignore[arg-type]
+    procedures: Mapping[str, Procedure] = field(default_factory=lambda: MappingProxyType({}))
+    benefits: Mapping[str, Benefit] = field(default_factory=lambda: MappingProxyType({}))
+    faqs: Mapping[str, Faq] = field(default_factory=lambda: MappingProxyType({}))
     # folded term or abbreviation ("gplx", "ho khau", "muc do 4") -> the phrases it means
-    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)  # type: ignore[arg-type]
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def benefits_for(self, code: str, on: date) -> tuple[Benefit, ...]:
         """The benefits of a procedure that apply on the given day, soonest ending first."""

@@ -13,6 +13,7 @@ from bot.content.importer import ImportFileError, import_procedures, parse_mappi
 from bot.content.loader import load_content
 from bot.content.usage import scan
 from bot.i18n import _
+from handlers.catalog import Catalog
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
 
@@ -74,6 +75,22 @@ def check_content(args: argparse.Namespace) -> int:
         ),
         file=sys.stderr,
     )
+    catalog = content.extra.get("catalog")
+    if isinstance(catalog, Catalog):
+        today = date.today()
+        print(
+            _(
+                "{procedures} procedures, {faqs} questions, {synonyms} synonyms, "
+                "{benefits} fee benefits ({active} in force today)."
+            ).format(
+                procedures=len(catalog.procedures),
+                faqs=len(catalog.faqs),
+                synonyms=len(catalog.synonyms),
+                benefits=len(catalog.benefits),
+                active=sum(1 for b in catalog.benefits.values() if b.active(today)),
+            ),
+            file=sys.stderr,
+        )
     return 1 if errors else 0
 
 
