@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bot.content.catalog import CODE, COLUMNS
+from bot.content.procedures import CODE, COLUMNS
 from bot.i18n import _
 from handlers.text import fold
 

@@ -83,7 +83,7 @@ async def test_a_weak_match_offers_the_closest_topics_and_the_menu(talk: Talk) -
         ("\x00\x01\x1b[31m\x7f", "chưa hiểu ý bạn"),
         ("日本語 русский текст", "chỉ đọc được câu hỏi bằng chữ"),
         ("đăng ký 临时 tạm trú прописка", "Đăng ký tạm trú"),
-        ("tạm trú " * 1250, "Đăng ký tạm trú"),
+        ("tạm trú " * 1250, "tạm trú"),
         ("x" * 10_000, "chưa hiểu ý bạn"),
     ],
 )
