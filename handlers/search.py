@@ -49,6 +49,34 @@ MAX_RESULTS = 5
 # A question of one or two words ("kết hôn") that several items match about equally well is
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2
+# Thanks and acknowledgements (folded) get a friendly word, not a search.
+THANKS = frozenset(
+    {
+        "cam on",
+        "cam on ban",
+        "cam on nhieu",
+        "cam on nhe",
+        "cam on a",
+        "cam on bot",
+        "thanks",
+        "thank you",
+        "thank",
+        "tks",
+        "ok",
+        "oke",
+        "okay",
+        "ok cam on",
+        "vang",
+        "da",
+        "da vang",
+        "vang a",
+        "uh",
+        "u",
+        "duoc roi",
+        "hieu roi",
+        "xong roi",
+    }
+)
 CLOSE_SHARE = 0.85
 
 
@@ -104,7 +132,7 @@ async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply
         await events.record(
             ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=query, at=ctx.now
         )
-    closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1]]
+    closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0]
     intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
     menu = menu_replies(ctx, intro)[0]
     return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
@@ -141,6 +169,14 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     searcher = searcher_of(ctx)
     if not query:
         return menu_replies(ctx, ctx.t("search.no_words"))
+    if query in THANKS:
+        return [
+            Reply(
+                text=ctx.t("search.thanks"),
+                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+                topic="search:thanks",
+            )
+        ]
     hits = list(searcher.search(text, MAX_ALTERNATIVES + 1)) if searcher else []
     good = confident(ctx, hits)
     if good and ambiguous(query, good):

@@ -218,3 +218,25 @@ async def test_a_procedure_done_only_in_person_offers_no_online_steps(
     assert "Cách nộp trực tuyến" not in card.text
     labels = [b.label for b in card.buttons]
     assert any("Tài khoản định danh" in label for label in labels)  # the related guide
+
+
+async def test_thanks_get_a_friendly_word_not_a_search(talk: Talk, sessions) -> None:
+    for text in ("Cảm ơn!", "ok", "cam on ban"):
+        replies = await talk.say(text)
+        assert "không có gì" in replies[0].text
+    assert await events_of(sessions, EventKind.SEARCH_UNANSWERED) == []
+
+
+async def test_a_question_of_filler_words_offers_the_menu_not_random_topics(talk: Talk) -> None:
+    replies = await talk.say("tôi muốn hỏi")
+    assert "chưa hiểu ý bạn" in replies[0].text
+    menu = await talk.say("/menu")
+    assert [b.payload for b in replies[0].buttons] == [b.payload for b in menu[0].buttons]
+
+
+async def test_a_short_question_several_items_fit_offers_the_choice(talk: Talk) -> None:
+    replies = await talk.say("kết hôn")
+    assert replies[0].topic == "search:choices"
+    payloads = [b.payload for b in replies[0].buttons]
+    assert "proc:1.000894" in payloads
+    assert payloads[-1] == "menu"
