@@ -49,35 +49,15 @@ MAX_RESULTS = 5
 # A question of one or two words ("kết hôn") that several items match about equally well is
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2
-# Thanks and acknowledgements (folded) get a friendly word, not a search.
-THANKS = frozenset(
-    {
-        "cam on",
-        "cam on ban",
-        "cam on nhieu",
-        "cam on nhe",
-        "cam on a",
-        "cam on bot",
-        "thanks",
-        "thank you",
-        "thank",
-        "tks",
-        "ok",
-        "oke",
-        "okay",
-        "ok cam on",
-        "vang",
-        "da",
-        "da vang",
-        "vang a",
-        "uh",
-        "u",
-        "duoc roi",
-        "hieu roi",
-        "xong roi",
-    }
-)
 CLOSE_SHARE = 0.85
+# Thanks and acknowledgements (folded) get a friendly word, not a search.
+# fmt: off
+THANKS = frozenset({
+    "cam on", "cam on ban", "cam on nhieu", "cam on nhe", "cam on a", "cam on bot", "thanks",
+    "thank you", "thank", "tks", "ok", "oke", "okay", "ok cam on", "vang", "da", "da vang",
+    "vang a", "uh", "u", "duoc roi", "hieu roi", "xong roi",
+})
+# fmt: on
 
 
 def searcher_of(ctx: Context) -> Searcher | None:
