@@ -172,6 +172,9 @@ class SearchIndex:
                     variant_mass += slot_mass
                 if index == 0:
                     typed_mass = variant_mass
+                elif len(variant) != len(group.variants[0]):
+                    # A synonym scores as much as the words typed, however many words it has.
+                    score *= np.float32(len(group.variants[0]) / len(variant))
                 if variant_mass:
                     cover /= np.float32(variant_mass)
                 best_score = score if best_score is None else np.maximum(best_score, score)
