@@ -8,7 +8,7 @@ from handlers.catalog import Catalog, Procedure
 from handlers.context import Context
 from handlers.payload import pack, parse
 from handlers.routing import Router
-from handlers.text import fold
+from handlers.text import fold, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
 from storage.events import EventKind
@@ -18,7 +18,8 @@ router = Router("procedures")
 # The guide that explains submitting any dossier online, when the content has it.
 SUBMIT_GUIDE = "nop-ho-so-truc-tuyen"
 MAX_RELATED = 2
-MAX_LABEL = 40
+MAX_LABEL = 48
+MAX_SEARCH_NAME = 60  # a longer name is not what anyone types into the portal's search box
 
 
 def catalog_of(ctx: Context) -> Catalog:
@@ -87,15 +88,12 @@ def card_text(ctx: Context, proc: Procedure, today: date) -> str:
         time = _field(ctx, proc, "processing_time", proc.processing_time)
         lines.append(ctx.t("procedure.time", time=time))
     if proc.online_level != "truc_tiep":
-        lines.append(ctx.t("procedure.how_online", name=proc.name))
+        name = proc.name if len(proc.name) <= MAX_SEARCH_NAME else proc.code
+        lines.append(ctx.t("procedure.how_online", name=name))
     text = "\n".join(lines)
     if proc.uncertain:
         text = f"{text}\n\n{ctx.t('procedure.unverified_note')}"
     return text
-
-
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
 def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
@@ -106,7 +104,7 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
         buttons.append(Button(ctx.t("procedure.submit_online"), payload=pack("guide", submit)))
     related = [g for g in proc.guides if g in guides and g != submit][:MAX_RELATED]
     for guide_id in related:
-        label = ctx.t("procedure.related", title=_short(guides[guide_id].title))
+        label = ctx.t("procedure.related", title=shorten(guides[guide_id].title, MAX_LABEL))
         buttons.append(Button(label, payload=pack("guide", guide_id)))
     if proc.portal_url.startswith(("https://", "http://")):
         buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))

@@ -12,7 +12,7 @@ from handlers.guides import open_guide
 from handlers.menu import menu_replies
 from handlers.procedures import catalog_of, show_procedure
 from handlers.routing import Router
-from handlers.text import clean, normalise
+from handlers.text import clean, normalise, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
 from storage.events import EventKind
@@ -46,6 +46,7 @@ DEFAULT_MIN_CONFIDENCE = 0.6
 ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best answer
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5
+MAX_LABEL = 56  # characters of a title on a button
 # A question of one or two words ("kết hôn") that several items match about equally well is
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2
@@ -77,8 +78,7 @@ def hit_button(ctx: Context, hit: Hit) -> Button:
         "faq": ctx.t("search.icon_faq"),
         "proc": ctx.t("search.icon_proc"),
     }.get(hit.kind, "")
-    title = hit.title if len(hit.title) <= 48 else hit.title[:47].rstrip() + "…"
-    return Button(f"{icon} {title}".strip(), payload=hit.ref)
+    return Button(f"{icon} {shorten(hit.title, MAX_LABEL)}".strip(), payload=hit.ref)
 
 
 async def open_hit(ctx: Context, hit: Hit) -> list[Reply] | None:

@@ -61,3 +61,20 @@ def _split(text: str) -> list[str]:
 def normalise(text: str, limit: int = 200) -> str:
     """A query as officers see it in the content-gap list: folded words, no punctuation."""
     return " ".join(_WORD.findall(fold(text)))[:limit].strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Fit a label in `limit` characters, keeping its end where the difference often is:
+    'Cấp thẻ căn cước cho người dưới 14 tuổi (tại Công an cấp xã)' ->
+    'Cấp thẻ căn cước cho người… (tại Công an cấp xã)'."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    tail = text[-(limit // 2) :]
+    tail = tail[tail.index(" ") + 1 :] if " " in tail else ""
+    room = limit - len(tail) - 2
+    head = text[:room]
+    if text[room] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    head = head.rstrip(" ,;:-–(")
+    return f"{head}… {tail}" if tail else f"{text[: limit - 1].rstrip()}…"
