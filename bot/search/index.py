@@ -23,7 +23,8 @@ FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
 K1 = 2.0
 CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
 BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
-UNKNOWN_MASS = 0.6  # an unknown word weighs this share of the rarest word's weight
+UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
+BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
 
 Array = NDArray[np.float32]
@@ -76,6 +77,7 @@ class SearchIndex:
             max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)
         ]
         weighted: dict[int, dict[int, float]] = defaultdict(dict)
+        prominent: dict[int, set[int]] = defaultdict(set)  # docs with the word in title/keywords
         for doc, doc_fields in enumerate(fields):
             for i, tokens in enumerate(doc_fields):
                 if not tokens:
@@ -84,15 +86,23 @@ class SearchIndex:
                 for term, count in Counter(tokens).items():
                     per_doc = weighted[term]
                     per_doc[doc] = per_doc.get(doc, 0.0) + count * norm
+                    if i < 2:
+                        prominent[term].add(doc)
         self.idf = np.zeros(len(self.terms), dtype=np.float32)
-        empty = (np.empty(0, np.int32), np.empty(0, np.float32))
-        self.postings: list[tuple[NDArray[np.int32], Array]] = [empty] * len(self.terms)
+        empty = (np.empty(0, np.int32), np.empty(0, np.float32), np.empty(0, np.float32))
+        # per word: the documents, their saturated BM25F weight, and how much a match there
+        # counts towards the confidence (less when the word is only in the body)
+        self.postings: list[tuple[NDArray[np.int32], Array, Array]] = [empty] * len(self.terms)
         for term, per_doc in weighted.items():
             df = len(per_doc)
             self.idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
             docs = np.fromiter(per_doc.keys(), np.int32, df)
             tf = np.fromiter(per_doc.values(), np.float32, df)
-            self.postings[term] = (docs, tf * (K1 + 1) / (K1 + tf))
+            strong = prominent.get(term, set())
+            reach = np.fromiter(
+                (1.0 if d in strong else BODY_REACH for d in per_doc), np.float32, df
+            )
+            self.postings[term] = (docs, tf * (K1 + 1) / (K1 + tf), reach)
         self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
 
     # -- the Vocabulary protocol used by the query parser ------------------------------------
@@ -165,10 +175,10 @@ class SearchIndex:
                 cover = np.zeros(self.size, np.float32)
                 variant_mass = 0.0
                 for slot in variant:
-                    slot_score = self._slot_score(slot, only_stop)
+                    slot_score, reached = self._slot_score(slot, only_stop)
                     slot_mass = self._mass(slot, only_stop)
                     score += slot_score
-                    cover += (slot_score > 0) * np.float32(slot_mass)
+                    cover += reached * np.float32(slot_mass)
                     variant_mass += slot_mass
                 if index == 0:
                     typed_mass = variant_mass
@@ -189,17 +199,21 @@ class SearchIndex:
             covered[:] = 0  # "tôi muốn hỏi": nothing asked yet, whatever matches
         return scores, covered
 
-    def _slot_score(self, slot: Slot, only_stop: bool) -> Array:
+    def _slot_score(self, slot: Slot, only_stop: bool) -> tuple[Array, Array]:
+        """Per document: what the word scores, and how much of it counts as matched."""
         score = np.zeros(self.size, np.float32)
+        reached = np.zeros(self.size, np.float32)
         factor = STOP_WEIGHT if slot.stop and not only_stop else 1.0
         for term, weight in slot.terms:
-            ids, values = self.postings[term]
+            ids, values, reach = self.postings[term]
             contribution = values * np.float32(weight * factor * self.idf[term])
             if len(slot.terms) == 1:
                 score[ids] = contribution
+                reached[ids] = reach
             else:
                 score[ids] = np.maximum(score[ids], contribution)
-        return score
+                reached[ids] = np.maximum(reached[ids], reach)
+        return score, reached
 
     def _mass(self, slot: Slot, only_stop: bool) -> float:
         """How much a typed word counts towards the confidence."""
