@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.search.test_query_set import SUMMARY
+from tests.bot.search.test_query_set import OFF_TOPIC_SUMMARY, SUMMARY
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for line in terminalreporter.config.stash.get(SUMMARY, []):
-        terminalreporter.write_line(line)
+    for key in (SUMMARY, OFF_TOPIC_SUMMARY):
+        for line in terminalreporter.config.stash.get(key, []):
+            terminalreporter.write_line(line)

@@ -16,9 +16,14 @@ from bot.search import SearchIndex
 from handlers.content import Content
 from handlers.search import DEFAULT_MIN_CONFIDENCE
 
-QUERIES = Path(__file__).resolve().parents[2] / "fixtures" / "search_queries.yaml"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+QUERIES = FIXTURES / "search_queries.yaml"
+OFF_TOPIC = FIXTURES / "search_off_topic.yaml"
 MIN_TOP1 = 0.85
-SUMMARY = pytest.StashKey[list[str]]()  # printed by conftest.py at the end of the run
+MAX_OFF_TOPIC_ANSWERED = 0.2
+# printed by conftest.py at the end of the run
+SUMMARY = pytest.StashKey[list[str]]()
+OFF_TOPIC_SUMMARY = pytest.StashKey[list[str]]()
 
 
 def load_queries() -> list[dict[str, Any]]:
@@ -65,3 +70,20 @@ def test_top1_accuracy_is_at_least_85_percent(
         *misses,
     ]
     assert top1 / total >= MIN_TOP1, "\n".join(misses)
+
+
+def test_off_topic_questions_are_mostly_not_answered(
+    search_index: SearchIndex, request: pytest.FixtureRequest
+) -> None:
+    questions = list(yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8")))
+    answered = []
+    for question in questions:
+        hits = search_index.search(question, 1)
+        if hits and hits[0].confidence >= DEFAULT_MIN_CONFIDENCE:
+            answered.append(f"  answered off-topic: {question!r} -> {hits[0].ref}")
+    share = len(answered) / len(questions)
+    request.config.stash[OFF_TOPIC_SUMMARY] = [
+        f"search off-topic set: {len(questions)} questions, {share:.0%} answered anyway",
+        *answered,
+    ]
+    assert share <= MAX_OFF_TOPIC_ANSWERED, "\n".join(answered)
