@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -43,18 +42,6 @@ def spelling(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded, spelling-normalised words of `text`; anything not Latin or digits is dropped."""
-    return list(_words(text)) if len(text) <= _CACHED_LENGTH else _split(text)
-
-
-_CACHED_LENGTH = 200  # short texts (titles, keywords, fields, queries) repeat: cache them
-
-
-@functools.lru_cache(maxsize=65_536)
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(_split(text))
-
-
-def _split(text: str) -> list[str]:
     return [spelling(w) for w in _WORD.findall(fold(text))]
 
 

@@ -46,10 +46,18 @@ class SearchIndex:
         self._pairs: set[tuple[int, int]] = set()  # words that follow each other somewhere
         self._phrases: list[tuple[Phrase, ...]] = []  # the title and each keyword, as ids
         fields: list[tuple[Phrase, Phrase, Phrase]] = []
+        seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
+
+        def phrase(text: str) -> Phrase:
+            found = seen.get(text)
+            if found is None:
+                found = seen[text] = tuple(map(ids.__getitem__, words(text)))
+            return found
+
         for doc in self.documents:
-            title = tuple(map(ids.__getitem__, words(doc.title)))
-            keywords = [tuple(map(ids.__getitem__, words(k))) for k in doc.keywords]
-            body = tuple(map(ids.__getitem__, words(doc.body)))
+            title = phrase(doc.title)
+            keywords = [phrase(k) for k in doc.keywords]
+            body = phrase(doc.body)
             for sequence in (title, *keywords, body):
                 self._pairs.update(itertools.pairwise(sequence))
             self._phrases.append((title, *keywords))
