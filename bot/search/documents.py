@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from handlers.catalog import Catalog, Procedure
 from handlers.content import Content
 
 GUIDE, FAQ, PROCEDURE = "guide", "faq", "proc"
@@ -26,29 +26,30 @@ class Document:
         return f"{self.kind}:{self.id}"
 
 
+def catalog_of(content: Content) -> Catalog:
+    catalog = content.extra.get("catalog")
+    return catalog if isinstance(catalog, Catalog) else Catalog()
+
+
 def documents_from(content: Content) -> Iterator[Document]:
     """Every guide, FAQ entry and procedure of `content`."""
     for guide in content.guides.values():
         steps = " ".join(f"{s.title} {s.body}" for s in guide.steps)
         yield Document(GUIDE, guide.id, guide.title, guide.keywords, f"{guide.summary} {steps}")
-    catalog = content.extra.get("catalog")
-    if catalog is None:
-        return
-    for faq in catalog.faqs.values() if isinstance(catalog.faqs, Mapping) else catalog.faqs:
-        yield Document(FAQ, faq.id, faq.question, tuple(faq.keywords), faq.answer)
-    procedures = catalog.procedures
-    for proc in procedures.values() if isinstance(procedures, Mapping) else procedures:
+    catalog = catalog_of(content)
+    for faq in catalog.faqs.values():
+        yield Document(FAQ, faq.id, faq.question, faq.keywords, faq.answer)
+    for proc in catalog.procedures.values():
         yield procedure_document(proc)
 
 
-def procedure_document(proc: Any) -> Document:
-    """A procedure: its name is the title; code, field and keywords are keywords."""
+def procedure_document(proc: Procedure) -> Document:
+    """A procedure: its name is the title; its keywords, code and field are keywords."""
     keywords = (*proc.keywords, proc.code, proc.field)
-    body = " ".join(str(v) for v in (proc.authority, proc.fee, proc.online_saving) if v)
+    body = " ".join(v for v in (proc.authority, proc.fee, proc.online_saving) if v)
     return Document(PROCEDURE, proc.code, proc.name, tuple(k for k in keywords if k), body)
 
 
 def synonyms_from(content: Content) -> Mapping[str, tuple[str, ...]]:
-    """Folded term -> what it also means (from content/vi/synonyms.yaml, when present)."""
-    catalog = content.extra.get("catalog")
-    return getattr(catalog, "synonyms", None) or {}
+    """Folded term -> the phrases it means (content/vi/synonyms.yaml)."""
+    return catalog_of(content).synonyms
