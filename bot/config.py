@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
+    # Search (free-text answers): the share of a question an item must match to be given as
+    # the answer; below it the bot offers the closest topics and records a content gap.
+    search_min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
     # Surveys and statistics: the target the satisfaction rate is judged against, and the
     # period within which a person's repeated answers for one procedure count once (the latest).

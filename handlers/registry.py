@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import fallback, guides, location, menu, privacy, survey
+from handlers import fallback, faq, guides, location, menu, privacy, procedures, search, survey
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
@@ -11,6 +11,10 @@ ROUTERS: list[Router] = [
     privacy.router,
     survey.router,
     location.router,
+    procedures.router,
+    faq.router,
+    # Answers any free text no router above took: keep it the last router with text handlers.
+    search.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood
