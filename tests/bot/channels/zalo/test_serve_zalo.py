@@ -105,11 +105,6 @@ async def test_serve_answers_zalo_messages_and_refuses_forged_ones(
     assert len(fake.messages) == 2  # the forged event caused nothing
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="free-text search is being added in parallel (issue 3); until it lands "
-    "'dang ky vneid' gets the fallback menu, not the VNeID guide",
-)
 async def test_serve_sends_the_vneid_guide_for_dang_ky_vneid(
     tmp_path: Path, fake: FakeZalo
 ) -> None:
