@@ -5,14 +5,14 @@ Real clients (python-telegram-bot, httpx, aiohttp) talk to it over a real socket
 Stable API (other test suites rely on it; extend, do not change):
 
     async with FakeTelegram(token="123:abc") as tg:      # or: tg = FakeTelegram(); await tg.start()
-        tg.base_url        # "http://127.0.0.1:PORT/bot"  -> DVCBOT_TELEGRAM_API_URL / Bot(base_url=)
+        tg.base_url        # "http://127.0.0.1:PORT/bot" for DVCBOT_TELEGRAM_API_URL
         tg.base_file_url   # "http://127.0.0.1:PORT/file/bot"
         tg.bot_username    # "dvc_test_bot" (getMe answers with it)
 
         # Updates: queued for getUpdates (long polling), or POSTed to the webhook when one is set
         update_id = tg.queue_update({"message": {...}})          # update_id assigned if missing
-        tg.queue_update(tg.message(42, "/start ref_abc"))         # ready-made payloads:
-        tg.queue_update(tg.callback(42, "guide:vneid-muc-2"))     #   message / callback / my_chat_member
+        tg.queue_update(tg.message(42, "/start ref_abc"))    # ready-made payloads:
+        tg.queue_update(tg.callback(42, "guide:vneid-muc-2"))  # message, callback, my_chat_member
         tg.queue_update(tg.my_chat_member(42, "kicked"))
         await tg.deliver(update)   # webhook mode: POST one update now, returns the HTTP status
 
@@ -160,15 +160,15 @@ def html_problem(text: str) -> str | None:
         position = match.end()
         closing, name = match.group(1), match.group(2).lower()
         if name not in HTML_TAGS:
-            return f"Bad Request: can't parse entities: Unsupported start tag \"{name}\""
+            return f'Bad Request: can\'t parse entities: Unsupported start tag "{name}"'
         if closing:
             if not stack or stack.pop() != name:
-                return f"Bad Request: can't parse entities: Unmatched end tag \"{name}\""
+                return f'Bad Request: can\'t parse entities: Unmatched end tag "{name}"'
         else:
             stack.append(name)
     visible.append(text[position:])
     if stack:
-        return f"Bad Request: can't parse entities: Can't find end tag corresponding to \"{stack[-1]}\""
+        return f"Bad Request: can't parse entities: Can't find end tag for \"{stack[-1]}\""
     plain = "".join(visible)
     if "<" in plain:
         offset = len(plain[: plain.index("<")].encode())
@@ -300,7 +300,9 @@ class FakeTelegram:
         ) as response:
             await response.read()
             if response.status != 200:
-                self.webhook["last_error_message"] = f"Wrong response from the webhook: {response.status}"
+                self.webhook["last_error_message"] = (
+                    f"Wrong response from the webhook: {response.status}"
+                )
                 self.webhook["last_error_date"] = int(time.time())
             return response.status
 
@@ -347,7 +349,7 @@ class FakeTelegram:
         method: str,
         count: int = 1,
         *,
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - a test helper's deadline
         where: Callable[[Call], bool] | None = None,
     ) -> list[Call]:
         """Wait until `count` calls of `method` (matching `where`) were answered; return them."""
@@ -364,7 +366,9 @@ class FakeTelegram:
             return await asyncio.wait_for(wait(), timeout)
         except TimeoutError:
             seen = [c.method for c in self.calls]
-            raise AssertionError(f"expected {count} {method} call(s); calls so far: {seen}") from None
+            raise AssertionError(
+                f"expected {count} {method} call(s); calls so far: {seen}"
+            ) from None
 
     # ---- ready-made update payloads (shaped like real ones) ----------------------------------
 
@@ -401,7 +405,9 @@ class FakeTelegram:
             }
         }
 
-    def my_chat_member(self, chat_id: int, status: str, *, old: str | None = None) -> dict[str, Any]:
+    def my_chat_member(
+        self, chat_id: int, status: str, *, old: str | None = None
+    ) -> dict[str, Any]:
         before = old or ("member" if status == "kicked" else "kicked")
         bot = self._me()
         return {
@@ -515,7 +521,7 @@ class FakeTelegram:
         per_second, per_chat, retry_after = self._limits
         now = time.monotonic()
         windows = [(self._sent_all, per_second), (self._sent_chat[chat], per_chat)]
-        for window, limit in windows:
+        for window, _limit in windows:
             while window and window[0] <= now - 1.0:
                 window.popleft()
         for window, limit in windows:
@@ -527,9 +533,7 @@ class FakeTelegram:
         for window, _limit in windows:
             window.append(now)
 
-    async def _answer(
-        self, method: str, params: dict[str, Any], files: dict[str, Upload]
-    ) -> Any:
+    async def _answer(self, method: str, params: dict[str, Any], files: dict[str, Upload]) -> Any:
         if method == "getMe":
             return self._me()
         if method == "getUpdates":
@@ -622,7 +626,12 @@ class FakeTelegram:
             if "photo" not in files and "photo" not in params:
                 raise TelegramError(400, "Bad Request: there is no photo in the request")
             result["photo"] = [
-                {"file_id": "PHOTO_FILE_ID", "file_unique_id": "PHOTO_UNIQ", "width": 90, "height": 90}
+                {
+                    "file_id": "PHOTO_FILE_ID",
+                    "file_unique_id": "PHOTO_UNIQ",
+                    "width": 90,
+                    "height": 90,
+                }
             ]
         if method == "sendDocument":
             upload = files.get("document")
@@ -684,7 +693,9 @@ class FakeTelegram:
             finally:
                 waiter.cancel()
         if poller.done() and self._poller is not poller:
-            raise TelegramError(409, DESCRIPTIONS[409] + "; make sure that only one bot instance is running")
+            raise TelegramError(
+                409, DESCRIPTIONS[409] + "; make sure that only one bot instance is running"
+            )
         return self.updates[:limit]
 
 
