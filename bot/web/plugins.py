@@ -27,4 +27,6 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    return []
+    from bot.channels.telegram import web as telegram  # imports this module
+
+    return [telegram.plugin()]
