@@ -22,6 +22,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.telegram.limits import NO_RETRY
 from bot.channels.telegram.render import Outgoing, render_all
 from handlers.content import Content
 from handlers.types import Reply
@@ -82,7 +83,7 @@ class TelegramChannel:
         """
         try:
             for call in render_all(chat_id, replies):
-                await self._call(call, rate_limit_retries=0)
+                await self._call(call, rate_limit_retries=NO_RETRY)
         except TelegramError as error:
             result = classify(error)
             if result.status is DeliveryStatus.BLOCKED:
