@@ -19,7 +19,7 @@ Stable API (other test suites rely on it; extend, do not change):
         # What the bot sent: every call is recorded, in order
         tg.calls                   # list[Call]; Call(method, params, files, status)
         tg.calls_to("sendMessage") # only that method
-        await tg.wait_for("sendMessage", count=2, timeout=10, where=lambda c: ...)
+        await tg.wait_for("sendMessage", count=2, timeout=10, where=lambda c: ...)  # answered calls
 
         # Failures, answered like Telegram does (real HTTP codes, parameters.retry_after)
         tg.fail_next("sendMessage", 403)                 # "Forbidden: bot was blocked by the user"
