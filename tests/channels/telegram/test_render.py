@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.telegram.render import MAX_TEXT, escape, render, split_text, utf16_len
+from bot.channels.telegram.render import MAX_TEXT, render, split_text, utf16_len
 from handlers.types import Attachment, Button, Reply
 from tests.support.fake_telegram import html_problem, visible_text
 

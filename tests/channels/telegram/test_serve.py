@@ -98,7 +98,7 @@ async def test_serve_answers_start_with_the_menu_through_the_webhook(tmp_path: P
 async def test_webhook_mode_without_its_settings_names_the_missing_variables(
     tmp_path: Path,
 ) -> None:
-    code, out, err = await run(
+    code, _out, err = await run(
         ["serve"], tmp_path, DVCBOT_TELEGRAM_TOKEN=TOKEN, DVCBOT_TELEGRAM_MODE="webhook"
     )
     assert code == 2
