@@ -152,3 +152,21 @@ async def wait_for_health(port: int) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise AssertionError("dvcbot serve never became healthy")
+
+
+async def test_serve_with_a_token_telegram_refuses_stops_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
+    async with FakeTelegram(TOKEN) as tg:
+        code, _out, err = await run(
+            ["serve"],
+            tmp_path,
+            DVCBOT_TELEGRAM_TOKEN="999:wrong",
+            DVCBOT_TELEGRAM_API_URL=tg.base_url,
+            DVCBOT_WEB_PORT=str(free_port()),
+            DVCBOT_UI_LANG="en",
+        )
+    assert code == 1
+    assert "Telegram refused DVCBOT_TELEGRAM_TOKEN" in err
+    assert "Traceback" not in err
+    assert "999:wrong" not in err
