@@ -2,18 +2,20 @@
 
 Run: python bench/updates.py [--updates 2000] [--users 50]
 
-Both sides are served by the same aiohttp webhook route (`bot/channels/telegram/web.py`) with
-the same PTB Application builder (per-chat ordering, rate limiter with the overall limit off,
-so the limiter is not what is measured), replying to the same local fake Bot API server
-(`tests/support/fake_telegram.py`) over real sockets:
+The bot runs in its own process, as in production; this process plays Telegram: the local fake
+Bot API server (`tests/support/fake_telegram.py`) that receives the replies, and the citizens
+whose updates are POSTed to the webhook, over real sockets on 127.0.0.1.
 
-- dvcbot: the full path, route -> PTB -> our handler -> core -> storage (SQLite) -> reply.
-- floor:  the same route and PTB, with a bare echo handler (`send_message(chat, text)`): the
-          least a PTB webhook bot can cost here.
+- dvcbot: `python -m bot serve` in webhook mode: route -> PTB -> our handler -> core ->
+          storage (SQLite) -> reply.
+- floor:  the same aiohttp webhook route and the same PTB Application builder (per-chat
+          ordering, rate limiter), served the same way, with a bare echo handler
+          (`send_message(chat, text)`): the least a PTB webhook bot can cost here.
 
-`--users` citizens write concurrently; each sends its next message when the answer to the
-previous one arrives (a closed loop), so latency is per update, end to end (POST -> reply seen
-by the fake server). The script of messages walks the menu and a guide like a real person.
+Both run with the overall rate limit off (`DVCBOT_TELEGRAM_MAX_RATE=0`), so the limiter is not
+what is measured. `--users` citizens write concurrently; each sends its next message when the
+answer to the previous one arrives (a closed loop), so latency is per update, end to end
+(POST -> reply received by the fake server). The messages walk the menu and a guide.
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import logging
+import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,19 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import TypeHandler
 
+from bot import logs
 from bot.channels.telegram.service import build_application
-from bot.channels.telegram.web import TELEGRAM, receive_update
+from bot.channels.telegram.web import TELEGRAM, receive_update, webhook_path
 from bot.config import Settings
-from bot.web.app import create_app
 from bot.web.keys import SETTINGS
 from tests.support.fake_telegram import Call, FakeTelegram
 from tests.support.process import free_port
 
+REPO = Path(__file__).resolve().parent.parent
+SELF = str(Path(__file__).resolve())
 SECRET = "bench-secret"
 TOKEN = "123:abc"
 SCRIPT = ["/start", "1", "1", "/menu", "2", "cái gì đó không rõ"]
-PATH = "/telegram/webhook"
 UPDATE_IDS = itertools.count(1)  # unique across runs: a repeated id is skipped as a duplicate
 
 
@@ -57,8 +59,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+# ---- the floor bot (runs in a child process) ---------------------------------------------------
+
+
 class EchoService:
-    """The floor: PTB's Application with one handler that echoes the text back."""
+    """PTB's Application from our builder, with one handler that echoes the text back."""
 
     def __init__(self, settings: Settings) -> None:
         self.application = build_application(settings, webhook=True)
@@ -76,7 +81,9 @@ class EchoService:
         return self.application.running
 
 
-def floor_app(settings: Settings) -> web.Application:
+def serve_floor() -> None:
+    settings = Settings()
+    logs.configure(settings.log_level)
     app = web.Application()
     app[SETTINGS] = settings
     service = EchoService(settings)
@@ -89,8 +96,11 @@ def floor_app(settings: Settings) -> web.Application:
             await service.application.stop()
 
     app.cleanup_ctx.append(lifecycle)
-    app.router.add_post(PATH, receive_update)
-    return app
+    app.router.add_post(webhook_path(settings), receive_update)
+    web.run_app(app, host=settings.web_host, port=settings.web_port, print=None)
+
+
+# ---- the harness: fake Telegram and the citizens -----------------------------------------------
 
 
 async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[float, list[float]]:
@@ -104,13 +114,12 @@ async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[f
 
     tg.listeners.append(on_call)
     latencies: list[float] = []
-    per_user = updates // users
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
     loop = asyncio.get_running_loop()
 
     async def user(number: int, session: aiohttp.ClientSession) -> None:
         chat = 10_000 + number
-        for step in range(per_user):
+        for step in range(updates // users):
             update = tg.message(chat, SCRIPT[step % len(SCRIPT)])
             update["update_id"] = next(UPDATE_IDS)
             done = loop.create_future()
@@ -121,8 +130,7 @@ async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[f
             await asyncio.wait_for(done, 60)
             latencies.append(time.perf_counter() - t0)
 
-    connector = aiohttp.TCPConnector(limit=users)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=users)) as session:
         start = time.perf_counter()
         await asyncio.gather(*(user(n, session) for n in range(users)))
         elapsed = time.perf_counter() - start
@@ -130,56 +138,73 @@ async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[f
     return elapsed, latencies
 
 
-async def measure(
-    name: str, make_app: Callable[[Settings], web.Application], updates: int, users: int
-) -> tuple[float, list[float]]:
+async def wait_listening(port: int, proc: asyncio.subprocess.Process) -> None:
+    for _ in range(600):
+        if proc.returncode is not None:
+            raise SystemExit(f"the bot process exited with {proc.returncode}")
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise SystemExit("the bot never listened")
+
+
+async def measure(name: str, command: list[str], updates: int, users: int) -> float:
     folder = Path(tempfile.mkdtemp())
     async with FakeTelegram(TOKEN) as tg:
         port = free_port()
-        settings = Settings(
-            database_url=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
-            telegram_token=TOKEN,
-            telegram_api_url=tg.base_url,
-            telegram_mode="webhook",
-            telegram_webhook_url=f"http://127.0.0.1:{port}{PATH}",
-            telegram_webhook_secret=SECRET,
-            telegram_max_rate=0,
-            log_level="WARNING",
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DVCBOT_")}
+        env.update(
+            PYTHONPATH=str(REPO),
+            DVCBOT_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+            DVCBOT_WEB_PORT=str(port),
+            DVCBOT_TELEGRAM_TOKEN=TOKEN,
+            DVCBOT_TELEGRAM_API_URL=tg.base_url,
+            DVCBOT_TELEGRAM_MODE="webhook",
+            DVCBOT_TELEGRAM_WEBHOOK_URL=url,
+            DVCBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            DVCBOT_TELEGRAM_MAX_RATE="0",
         )
-        app = make_app(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", port)
-        await site.start()
+        proc = await asyncio.create_subprocess_exec(
+            *command, cwd=folder, env=env, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
         try:
-            await drive(tg, settings.telegram_webhook_url or "", users, users)  # warm-up
-            elapsed, latencies = await drive(
-                tg, settings.telegram_webhook_url or "", updates, users
-            )
+            await wait_listening(port, proc)
+            await drive(tg, url, users, users)  # warm-up: first contacts, connections
+            elapsed, latencies = await drive(tg, url, updates, users)
         finally:
-            await runner.cleanup()
+            proc.terminate()
+            await proc.wait()
     rate = len(latencies) / elapsed
     print(
         f"{name:6}: {rate:8.0f} updates/s  p50 {statistics.median(latencies) * 1000:7.2f} ms  "
         f"p99 {percentile(latencies, 0.99) * 1000:7.2f} ms",
         flush=True,
     )
-    return rate, latencies
+    return rate
 
 
 async def run(updates: int, users: int) -> None:
-    logging.basicConfig(level=logging.WARNING)
-    dvcbot_rate, _ = await measure("dvcbot", create_app, updates, users)
-    floor_rate, _ = await measure("floor", floor_app, updates, users)
-    print(f"ratio dvcbot/floor throughput: {dvcbot_rate / floor_rate:.2f}")
+    python = sys.executable
+    dvcbot = await measure("dvcbot", [python, "-m", "bot", "serve"], updates, users)
+    floor = await measure("floor", [python, SELF, "--floor"], updates, users)
+    print(f"ratio dvcbot/floor throughput: {dvcbot / floor:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--floor", action="store_true", help="serve the floor bot (internal)")
     args = parser.parse_args()
-    asyncio.run(run(args.updates, args.users))
+    if args.floor:
+        serve_floor()
+    else:
+        asyncio.run(run(args.updates, args.users))
 
 
 if __name__ == "__main__":
