@@ -16,6 +16,8 @@ Both run with the overall rate limit off (`DVCBOT_TELEGRAM_MAX_RATE=0`), so the 
 what is measured. `--users` citizens write concurrently; each sends its next message when the
 answer to the previous one arrives (a closed loop), so latency is per update, end to end
 (POST -> reply received by the fake server). The messages walk the menu and a guide.
+"bot CPU" is the bot process's own CPU time per update (all its threads), which a busy shared
+machine disturbs far less than wall-clock figures.
 """
 
 from __future__ import annotations
@@ -151,6 +153,12 @@ async def wait_listening(port: int, proc: asyncio.subprocess.Process) -> None:
     raise SystemExit("the bot never listened")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(name: str, command: list[str], updates: int, users: int) -> float:
     folder = Path(tempfile.mkdtemp())
     async with FakeTelegram(TOKEN) as tg:
@@ -175,14 +183,17 @@ async def measure(name: str, command: list[str], updates: int, users: int) -> fl
         try:
             await wait_listening(port, proc)
             await drive(tg, url, users, users)  # warm-up: first contacts, connections
+            cpu = cpu_seconds(proc.pid)
             elapsed, latencies = await drive(tg, url, updates, users)
+            cpu = cpu_seconds(proc.pid) - cpu
         finally:
             proc.terminate()
             await proc.wait()
     rate = len(latencies) / elapsed
     print(
         f"{name:6}: {rate:8.0f} updates/s  p50 {statistics.median(latencies) * 1000:7.2f} ms  "
-        f"p99 {percentile(latencies, 0.99) * 1000:7.2f} ms",
+        f"p99 {percentile(latencies, 0.99) * 1000:7.2f} ms  "
+        f"bot CPU {cpu / len(latencies) * 1000:5.2f} ms/update",
         flush=True,
     )
     return rate
