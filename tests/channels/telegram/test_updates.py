@@ -66,9 +66,7 @@ def test_a_button_press_carries_its_payload() -> None:
     assert incoming.message_id == "c2367501273459812345"
 
 
-@pytest.mark.parametrize(
-    ("name", "text"), [("photo", "lỗi này là sao ạ"), ("sticker", "")]
-)
+@pytest.mark.parametrize(("name", "text"), [("photo", "lỗi này là sao ạ"), ("sticker", "")])
 def test_media_is_read_as_its_caption(name: str, text: str) -> None:
     incoming = to_incoming(Update.de_json(fixture(name), None))  # type: ignore[arg-type]
     assert incoming is not None and incoming.text == text
