@@ -30,6 +30,7 @@ Stable API (other test suites rely on it; extend, do not change):
         tg.fail_next("sendMessage", "drop")              # connection closed, no answer
         tg.fail_next(None, 403, times=3)                 # None = any method; `times` repeats
         tg.block(42)               # from now on every send to chat 42 answers 403 (unblock(42))
+        tg.slow("sendMessage", 0.3)   # answer the next call after 0.3 s (times=N for more)
 
         # Enforced flood limits: calls carrying chat_id beyond the limit get 429 + retry_after
         tg.rate_limit(per_second=30, per_chat_per_second=1, retry_after=1)   # None = no limit
@@ -217,6 +218,7 @@ class FakeTelegram:
         self.files: dict[str, bytes] = {}  # file_path -> bytes served under base_file_url
         self.rejected = 0
         self._failures: list[Failure] = []
+        self._delays: list[list[Any]] = []  # [method, seconds, times left]
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Condition()
@@ -321,6 +323,10 @@ class FakeTelegram:
         if status == 429 and retry_after is None:
             retry_after = 1
         self._failures.append(Failure(method, status, retry_after, description, times))
+
+    def slow(self, method: str | None, seconds: float, *, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` (None: any) only after `seconds`."""
+        self._delays.append([method, seconds, times])
 
     def block(self, chat_id: int | str) -> None:
         self.blocked.add(str(chat_id))
@@ -465,6 +471,13 @@ class FakeTelegram:
         method = request.match_info["method"]
         params, files = await self._decode(request)
         call = Call(method, params, files)
+        for delay in self._delays:
+            if delay[0] in (None, method):
+                delay[2] -= 1
+                if delay[2] <= 0:
+                    self._delays.remove(delay)
+                await asyncio.sleep(delay[1])
+                break
         try:
             if request.match_info["token"] != self.token:
                 raise TelegramError(401, "Unauthorized")

@@ -137,6 +137,7 @@ async def test_messages_from_one_person_are_answered_in_order_while_others_write
     polling: Dvcbot, tg: FakeTelegram
 ) -> None:
     script = ["/start", "1", "1", "/menu", "2", "/help"]
+    tg.slow("sendMessage", 0.5)  # the first answer is slow to leave; the next must wait for it
     for index, text in enumerate(script):
         tg.queue_update(tg.message(100, text))
         tg.queue_update(tg.message(200 + index, "/start"))
