@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.channels.telegram.updates import ALLOWED_UPDATES
 from bot.commands.common import run, setup
@@ -52,7 +52,13 @@ def _bot(settings: Settings) -> Bot:
 
 
 def _fail(error: TelegramError) -> int:
-    print(_("Telegram refused: {error}").format(error=error), file=sys.stderr)
+    if isinstance(error, InvalidToken):  # PTB's message quotes the token: never print it
+        print(
+            _("Telegram refused DVCBOT_TELEGRAM_TOKEN; check the token from @BotFather."),
+            file=sys.stderr,
+        )
+    else:
+        print(_("Telegram refused: {error}").format(error=error), file=sys.stderr)
     return 1
 
 

@@ -134,6 +134,12 @@ async def test_telegram_commands_set_show_and_delete_the_webhook(tmp_path: Path)
         assert code == 1
         assert "Internal Server Error" in err and "Traceback" not in err
 
+        env["DVCBOT_TELEGRAM_TOKEN"] = "999:wrong"
+        code, out, err = await run(["telegram", "info"], tmp_path, **env)
+        assert code == 1
+        assert "Telegram refused DVCBOT_TELEGRAM_TOKEN" in err
+        assert "999:wrong" not in out + err
+
 
 async def test_telegram_commands_without_a_token_exit_2(tmp_path: Path) -> None:
     code, _out, err = await run(["telegram", "info"], tmp_path)
