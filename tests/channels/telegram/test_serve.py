@@ -57,9 +57,11 @@ async def test_serve_answers_start_with_the_menu_over_long_polling(tmp_path: Pat
     async with FakeTelegram(TOKEN) as tg:
         env = {"DVCBOT_TELEGRAM_TOKEN": TOKEN, "DVCBOT_TELEGRAM_API_URL": tg.base_url}
         env["DVCBOT_WEB_PORT"] = str(free_port())
+        env["DVCBOT_LOG_LEVEL"] = "DEBUG"
         tg.queue_update(tg.message(42, "/start"))  # waits at the fake until the bot polls
+        tg.queue_update(tg.message(42, "số CCCD của tôi là 001099012345"))
         async with dvcbot(["serve"], tmp_path, **env) as proc:
-            [menu] = await tg.wait_for("sendMessage", timeout=60)
+            menu, _answer = await tg.wait_for("sendMessage", 2, timeout=60)
             out, err = await stop(proc)
     assert proc.returncode == 0, err
     assert "Xin chào" in menu.text
@@ -67,7 +69,8 @@ async def test_serve_answers_start_with_the_menu_over_long_polling(tmp_path: Pat
     assert tg.calls_to("deleteWebhook"), "polling starts by removing any webhook"
     assert "Telegram" in out
     assert "Traceback" not in err
-    assert TOKEN not in out + err, "the token is never printed or logged"
+    assert TOKEN not in out + err, "the token is never printed or logged, even at DEBUG"
+    assert "001099012345" not in out + err, "nor what people write"
 
 
 async def test_serve_answers_start_with_the_menu_through_the_webhook(tmp_path: Path) -> None:
