@@ -19,6 +19,9 @@ Stable API (other test suites rely on it; extend, do not change):
         # What the bot sent: every call is recorded, in order
         tg.calls                   # list[Call]; Call(method, params, files, status)
         tg.calls_to("sendMessage") # only that method
+        tg.sent()                  # the send* calls that succeeded
+        tg.webhook                 # {"url", "secret_token", "allowed_updates"} after setWebhook
+        tg.commands                # setMyCommands by scope: {"default/": [...], "chat:42/": [...]}
         tg.listeners.append(fn)    # fn(call) runs for every answered call (benchmarks)
         await tg.wait_for("sendMessage", count=2, timeout=10, where=lambda c: ...)  # answered calls
 
