@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -13,6 +14,7 @@ from bot.i18n import _
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,15 @@ class Settings(BaseSettings):
     zalo_max_buttons: int = Field(default=5, ge=0, le=10)
     zalo_payload_prefix: str = Field(default="#", max_length=4)
     zalo_proactive_window_hours: int = Field(default=168, ge=1, le=168)
+
+    # Telegram channel (bot/channels/telegram): enabled when a token is set.
+    telegram_token: SecretStr | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_username: str | None = None
+    telegram_max_rate: float = Field(default=30, ge=0)  # messages/s overall; 0 = no limit
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -102,6 +113,38 @@ class Settings(BaseSettings):
     @property
     def zalo_enabled(self) -> bool:
         return bool(self.zalo_app_id and self.zalo_refresh_token)
+
+    @field_validator("telegram_api_url", "telegram_webhook_url")
+    @classmethod
+    def _telegram_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local server)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _telegram_webhook_complete(self) -> Settings:
+        if self.telegram_token is not None and self.telegram_mode == "webhook":
+            missing = [
+                f"{ENV_PREFIX}TELEGRAM_{name.upper()}"
+                for name in ("webhook_url", "webhook_secret")
+                if getattr(self, f"telegram_{name}") is None
+            ]
+            if missing:
+                raise ValueError("webhook mode needs " + " and ".join(missing))
+        return self
+
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files named by getFile are downloaded: `.../bot` becomes `.../file/bot`."""
+        api = self.telegram_api_url
+        return api[: -len("/bot")] + "/file/bot" if api.endswith("/bot") else api + "/file"
 
     @property
     def base_url(self) -> str:

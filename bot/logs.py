@@ -12,5 +12,8 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "aiosqlite", "asyncio", "alembic.runtime.migration"):
+    # At DEBUG, httpx and PTB's bot log URLs that contain the Telegram token and PTB's
+    # Application logs whole updates (what people wrote): neither may reach a log.
+    quiet = ("httpx", "httpcore", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application")
+    for noisy in ("aiosqlite", "asyncio", "alembic.runtime.migration", *quiet):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

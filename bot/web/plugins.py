@@ -10,6 +10,11 @@ from aiohttp import web
 from bot.config import Settings
 
 
+class StartupError(Exception):
+    """A plugin cannot start (e.g. a token the platform refuses); `dvcbot serve` prints the
+    message and exits with status 1."""
+
+
 @dataclass(frozen=True)
 class Plugin:
     """A feature that adds routes and a cleanup context to the app when `enabled` says so.
@@ -27,6 +32,8 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
+    # Imported here: these modules import this one.
+    from bot.channels.telegram import web as telegram
+    from bot.channels.zalo.plugin import plugin as zalo
 
-    return [zalo()]
+    return [telegram.plugin(), zalo()]

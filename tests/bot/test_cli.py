@@ -27,7 +27,18 @@ def test_chat_state_persists_between_runs_for_the_same_user(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["serve"], ["chat"], ["db"], ["db", "upgrade"], ["content"], ["content", "check"]]
+    "args",
+    [
+        [],
+        ["serve"],
+        ["chat"],
+        ["db"],
+        ["db", "upgrade"],
+        ["content"],
+        ["content", "check"],
+        ["telegram"],
+        ["telegram", "set-webhook"],
+    ],
 )
 def test_every_command_explains_itself(tmp_path: Path, args: list[str]) -> None:
     result = run_dvcbot([*args, "--help"], tmp_path)
