@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,17 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
+    # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
+    # The bot's username builds t.me invite and referral links (shared with the Telegram channel).
+    telegram_username: str | None = None
+    zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu
+    telegram_rate: float = Field(default=30.0, gt=0, le=10000)  # broadcast messages per second
+    zalo_rate: float = Field(default=60.0, gt=0, le=1000)  # Zalo OA API: 4,000 calls a minute
+    broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
+    broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
+    broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
+    broadcast_max_in_flight: int = Field(default=8, ge=1, le=256)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -42,6 +54,13 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
         return value
+
+    @field_validator("broadcast_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip() and not re.fullmatch(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("write it as HH:MM-HH:MM, for example 21:00-07:00, or leave it empty")
+        return value.strip()
 
     @field_validator("content_dir")
     @classmethod

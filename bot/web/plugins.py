@@ -27,4 +27,6 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    return []
+    from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
+
+    return [broadcast]
