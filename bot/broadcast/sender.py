@@ -8,6 +8,7 @@ one per worker; one at Telegram's default rate) can be sent twice, and nothing i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import os
@@ -108,10 +109,8 @@ class Sender:
                     logger.exception("broadcast sender cycle failed; retrying")
                     await asyncio.sleep(self.config.poll_seconds)
                 if not handled:
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.config.poll_seconds)
-                    except TimeoutError:
-                        pass
         finally:
             await self.leadership.release()
 
