@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import _
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -32,9 +33,16 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
-    # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
-    # The bot's username builds t.me invite and referral links (shared with the Telegram channel).
+    # Telegram channel (bot/channels/telegram): enabled when a token is set.
+    telegram_token: SecretStr | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_username: str | None = None
+
+    # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
+    # Invite and referral links use telegram_username (above) to build t.me links.
     zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu
     telegram_rate: float = Field(default=30.0, gt=0, le=10000)  # broadcast messages per second
     zalo_rate: float = Field(default=60.0, gt=0, le=1000)  # Zalo OA API: 4,000 calls a minute
@@ -69,6 +77,38 @@ class Settings(BaseSettings):
             raise ValueError(f"no such folder: {value}")
         return value
 
+    @field_validator("telegram_api_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local server)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _telegram_webhook_complete(self) -> Settings:
+        if self.telegram_token is not None and self.telegram_mode == "webhook":
+            missing = [
+                f"{ENV_PREFIX}TELEGRAM_{name.upper()}"
+                for name in ("webhook_url", "webhook_secret")
+                if getattr(self, f"telegram_{name}") is None
+            ]
+            if missing:
+                raise ValueError("webhook mode needs " + " and ".join(missing))
+        return self
+
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files named by getFile are downloaded: `.../bot` becomes `.../file/bot`."""
+        api = self.telegram_api_url
+        return api[: -len("/bot")] + "/file/bot" if api.endswith("/bot") else api + "/file"
+
     @property
     def base_url(self) -> str:
         """Where people reach the web app; used in links the bot hands out."""
@@ -89,7 +129,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
-            lines.append(f"  {ENV_PREFIX}{field.upper()}: {error['msg']}")
+            name = f"{ENV_PREFIX}{field.upper()}: " if field else ""
+            lines.append(f"  {name}{error['msg']}")
         header = _("Invalid configuration; fix these variables:")
         raise ConfigError(header + "\n" + "\n".join(lines)) from None
 

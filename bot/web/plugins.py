@@ -28,5 +28,6 @@ class Plugin:
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
     from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
+    from bot.channels.telegram import web as telegram  # imports this module
 
-    return [broadcast]
+    return [telegram.plugin(), broadcast]
