@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from handlers import fallback, guides, menu
+from handlers import broadcast, fallback, guides, menu, outreach_log, teams
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
     menu.router,
     guides.router,
+    teams.router,
+    outreach_log.router,
+    broadcast.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood
