@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from bot import i18n
-from bot.commands import chat, content, db, serve
+from bot.commands import broadcast, chat, content, db, roles, serve, teams
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content]
+COMMAND_MODULES = [serve, chat, db, content, teams, roles, broadcast]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -139,7 +139,7 @@ async def ask_audience(ctx: Context, kind: Kind, ref: str) -> list[Reply]:
 def ask_when(ctx: Context) -> list[Reply]:
     ctx.conversation.goto(Step.WHEN.value)
     buttons = (Button(ctx.t("broadcast.now"), payload=pack("cast", "now")), cancel_button(ctx))
-    return [Reply(text=ctx.t("broadcast.ask_when"), buttons=buttons, numbered=False)]
+    return [Reply(text=ctx.t("broadcast.ask_when"), buttons=buttons)]
 
 
 async def preview(ctx: Context, send_at: datetime) -> list[Reply]:

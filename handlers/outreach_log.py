@@ -80,7 +80,7 @@ def ask(ctx: Context, step: Step) -> list[Reply]:
         keep = (Button(ctx.t("outreach.keep", value=shown), payload=pack("log", "keep")),)
     if step is Step.DAY:
         buttons = (*keep, Button(ctx.t("outreach.today"), payload=pack("log", "today")), cancel)
-        return [Reply(text=ctx.t("outreach.ask_day"), buttons=buttons, numbered=False)]
+        return [Reply(text=ctx.t("outreach.ask_day"), buttons=buttons)]
     if step is Step.PLACE:
         return [Reply(text=ctx.t("outreach.ask_place"), buttons=(*keep, cancel))]
     if step in NUMBER_STEPS:

@@ -7,6 +7,7 @@ import logging
 
 import segno
 
+from handlers.content import Content
 from handlers.context import Context
 from handlers.menu import menu_replies
 from handlers.routing import Router
@@ -23,6 +24,16 @@ router = Router("teams")
 # Commands shown in the chat's menu, by role (Telegram per-chat command scope).
 MEMBER_COMMANDS = ("gioithieu", "ghinhan", "cuatoi", "phatsong")
 OFFICER_COMMANDS = ("phatsong",)
+
+
+def menu_commands(content: Content, role_names: set[str]) -> list[tuple[str, str]]:
+    """(command, description) pairs a person with these roles sees beyond the citizen menu."""
+    commands: list[str] = []
+    if RoleName.MEMBER in role_names:
+        commands.extend(MEMBER_COMMANDS)
+    if role_names & {RoleName.OFFICER, RoleName.ADMIN}:
+        commands.extend(c for c in OFFICER_COMMANDS if c not in commands)
+    return [(c, content.messages(f"teams.command_{c}")) for c in commands]
 
 
 async def role_of(ctx: Context, *names: RoleName) -> Role | None:
@@ -44,12 +55,7 @@ async def refresh_menu(ctx: Context) -> None:
     if set_commands is None:
         return
     names = {r.role for r in await roles.of(ctx.session, ctx.contact.id)}
-    commands: list[str] = []
-    if RoleName.MEMBER in names:
-        commands.extend(MEMBER_COMMANDS)
-    if names & {RoleName.OFFICER, RoleName.ADMIN}:
-        commands.extend(c for c in OFFICER_COMMANDS if c not in commands)
-    extra = [(c, ctx.t(f"teams.command_{c}")) for c in commands]
+    extra = menu_commands(ctx.content, names)
     try:
         await set_commands(ctx.contact.chat_id, extra)
     except Exception:  # a menu is a convenience; never fail the join over it

@@ -272,7 +272,7 @@ async def claim(
         .order_by(Delivery.id)
     )
     claimed = [
-        Claimed(r[0], r[1], int(r[2]), r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
+        Claimed(r[0], r[1], r[2] or 0, r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
         for r in rows
     ]
     # A deleted contact (contact_id set to NULL) has no one to send to.
