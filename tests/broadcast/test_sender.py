@@ -163,7 +163,12 @@ async def test_zalo_followers_silent_for_over_7_days_are_outside_the_window(
 ) -> None:
     await add_people(sessions, 2, channel="zalo", first_chat=8000)
     old = datetime.now(UTC) - timedelta(days=8)
-    await add_people(sessions, 1, channel="zalo", first_chat=8100, )
+    await add_people(
+        sessions,
+        1,
+        channel="zalo",
+        first_chat=8100,
+    )
     async with sessions() as session, session.begin():
         await session.execute(
             update(Contact).where(Contact.chat_id == "8100").values(last_seen_at=old)

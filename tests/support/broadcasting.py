@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -113,16 +114,17 @@ def make_sender(
 
 async def drain(sender: Sender, rounds: int = 2000) -> None:
     """Run sender cycles until no broadcast is scheduled or sending."""
-    import asyncio
-
-    for _ in range(rounds):
-        await sender.step()
-        async with sender.sessions() as session:
-            open_ = [b for b in await broadcasts.recent(session, 100) if b.state in ("scheduled", "sending")]
-        if not open_:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("broadcasts did not finish")
+    try:
+        for _ in range(rounds):
+            await sender.step()
+            async with sender.sessions() as session:
+                recent = await broadcasts.recent(session, 100)
+            if not [b for b in recent if b.state in ("scheduled", "sending")]:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("broadcasts did not finish")
+    finally:
+        await sender.leadership.release()
 
 
 def sent_chats(tg: FakeTelegram) -> list[str]:
