@@ -38,7 +38,9 @@ async def wait_until_done(sessions, broadcast_id: int, procs, timeout: float = 9
         for proc in procs:
             assert proc.poll() is None, proc.communicate()[1][-2000:]
         async with sessions() as session:
-            state = await session.scalar(select(Broadcast.state).where(Broadcast.id == broadcast_id))
+            state = await session.scalar(
+                select(Broadcast.state).where(Broadcast.id == broadcast_id)
+            )
         if state == "done":
             return
         await asyncio.sleep(0.2)
