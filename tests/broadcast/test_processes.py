@@ -31,9 +31,9 @@ def serve(tmp_path: Path, database_url: str, tg: FakeTelegram, rate: int) -> sub
     )
 
 
-async def wait_until_done(sessions, broadcast_id: int, procs, timeout: float = 90) -> None:
+async def wait_until_done(sessions, broadcast_id: int, procs, limit: float = 90) -> None:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while loop.time() < deadline:
         for proc in procs:
             assert proc.poll() is None, proc.communicate()[1][-2000:]
