@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import roles
 from storage.events import EventKind
@@ -312,6 +312,36 @@ async def finish(
     )
 
 
+async def sent_and_next(
+    conn: AsyncConnection, sent_id: int | None, next_id: int | None, now: datetime
+) -> bool:
+    """The sender's hot path in ONE statement (run it in autocommit): record `sent_id` as sent
+    and mark `next_id` in flight. True when `next_id` was marked (it was not cancelled)."""
+    ids = [i for i in (sent_id, next_id) if i is not None]
+    if not ids:
+        return False
+    is_sent = Delivery.id == (sent_id if sent_id is not None else -1)
+    is_next = Delivery.id == (next_id if next_id is not None else -1)
+    result = await conn.execute(
+        update(Delivery)
+        .where(
+            or_(
+                and_(is_sent, Delivery.state == DState.IN_FLIGHT.value),
+                and_(is_next, Delivery.state == DState.CLAIMED.value),
+            )
+        )
+        .values(
+            state=case((is_sent, DState.SENT.value), else_=DState.IN_FLIGHT.value),
+            sent_at=case((is_sent, now), else_=Delivery.sent_at),
+            error=case((is_sent, None), else_=Delivery.error),
+            attempts=case((is_next, Delivery.attempts + 1), else_=Delivery.attempts),
+            claimed_at=case((is_next, now), else_=Delivery.claimed_at),
+        )
+        .returning(Delivery.id)
+    )
+    return next_id is not None and next_id in set(result.scalars())
+
+
 async def retry_at(
     session: AsyncSession,
     delivery_id: int,
@@ -374,6 +404,17 @@ async def complete_finished(session: AsyncSession, now: datetime) -> list[int]:
             broadcast.state, broadcast.finished_at = State.DONE.value, now
             finished.append(broadcast.id)
     return finished
+
+
+async def settled(session: AsyncSession, broadcast_id: int) -> int:
+    """How many of the broadcast's deliveries reached a final state (a cheap progress count)."""
+    total = await session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.state.not_in([s.value for s in OPEN]),
+        )
+    )
+    return int(total or 0)
 
 
 async def stats(session: AsyncSession, broadcast_id: int) -> Stats:
