@@ -31,16 +31,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
+import aiohttp
 
-from bot.broadcast.sender import Sender, SenderConfig  # noqa: E402
-from bot.channels.base import DeliveryResult, DeliveryStatus  # noqa: E402
-from bot.config import BUNDLED_CONTENT, load_settings  # noqa: E402
-from bot.content import load_or_raise  # noqa: E402
-from handlers.types import Reply  # noqa: E402
-from storage import broadcasts, db  # noqa: E402
-from tests.support.broadcasting import add_people, create_broadcast  # noqa: E402
-from tests.support.fake_telegram import FakeTelegram  # noqa: E402
+from bot.broadcast.sender import Sender, SenderConfig
+from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.config import BUNDLED_CONTENT, load_settings
+from bot.content import load_or_raise
+from handlers.types import Reply
+from storage import broadcasts, db
+from tests.support.broadcasting import add_people, create_broadcast
+from tests.support.fake_telegram import FakeTelegram
 
 
 class WireChannel:
