@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -165,7 +166,7 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
     # leaving out the pause of a kill and restart.
     span = times[-1] - times[0]
     if kill:
-        gaps = sorted((b - a for a, b in zip(times, times[1:], strict=False)), reverse=True)
+        gaps = sorted((b - a for a, b in itertools.pairwise(times)), reverse=True)
         span -= gaps[0]
     achieved = (len(sent) - 1) / span if span > 0 else float("nan")
     return {
