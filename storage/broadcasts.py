@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import roles
@@ -313,33 +313,25 @@ async def finish(
 
 
 async def sent_and_next(
-    conn: AsyncConnection, sent_id: int | None, next_id: int | None, now: datetime
-) -> bool:
-    """The sender's hot path in ONE statement (run it in autocommit): record `sent_id` as sent
-    and mark `next_id` in flight. True when `next_id` was marked (it was not cancelled)."""
-    ids = [i for i in (sent_id, next_id) if i is not None]
-    if not ids:
-        return False
-    is_sent = Delivery.id == (sent_id if sent_id is not None else -1)
-    is_next = Delivery.id == (next_id if next_id is not None else -1)
+    conn: AsyncConnection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """The sender's hot path, inside one transaction: record `sent_ids` as sent and mark
+    `next_ids` in flight. Returns the ids that were marked (the others were cancelled)."""
+    if sent_ids:
+        await conn.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(sent_ids), Delivery.state == DState.IN_FLIGHT.value)
+            .values(state=DState.SENT.value, sent_at=now, error=None)
+        )
+    if not next_ids:
+        return set()
     result = await conn.execute(
         update(Delivery)
-        .where(
-            or_(
-                and_(is_sent, Delivery.state == DState.IN_FLIGHT.value),
-                and_(is_next, Delivery.state == DState.CLAIMED.value),
-            )
-        )
-        .values(
-            state=case((is_sent, DState.SENT.value), else_=DState.IN_FLIGHT.value),
-            sent_at=case((is_sent, now), else_=Delivery.sent_at),
-            error=case((is_sent, None), else_=Delivery.error),
-            attempts=case((is_next, Delivery.attempts + 1), else_=Delivery.attempts),
-            claimed_at=case((is_next, now), else_=Delivery.claimed_at),
-        )
+        .where(Delivery.id.in_(next_ids), Delivery.state == DState.CLAIMED.value)
+        .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=now)
         .returning(Delivery.id)
     )
-    return next_id is not None and next_id in set(result.scalars())
+    return set(result.scalars())
 
 
 async def retry_at(

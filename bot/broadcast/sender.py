@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast.leader import Leadership
 from bot.broadcast.pacing import ChatSpacing, Pacer
+from bot.broadcast.recorder import Recorder
 from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
 from handlers import broadcast_message
 from handlers.content import Content
@@ -83,8 +84,6 @@ class Sender:
     ) -> None:
         self.engine = engine
         self.sessions = db.session_factory(engine)
-        # The hot path's single statements need no BEGIN/COMMIT round trips.
-        self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.channels = channels
         self.content = content
         self.config = config
@@ -183,7 +182,11 @@ class Sender:
         # Little's law: just enough workers to keep up with the rate, so as few messages as
         # possible are in flight when a crash comes (one worker at Telegram's 30/s).
         workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency)))
-        await asyncio.gather(*(self._worker(channel, queue) for _ in range(workers)))
+        recorder = Recorder(self.engine)
+        try:
+            await asyncio.gather(*(self._worker(channel, queue, recorder) for _ in range(workers)))
+        finally:
+            await recorder.close()
         return len(claimed)
 
     async def _screen(
@@ -210,18 +213,21 @@ class Sender:
                 sendable.append(item)
         return sendable
 
-    async def _worker(self, channel: str, queue: asyncio.Queue[Claimed]) -> None:
+    async def _worker(
+        self, channel: str, queue: asyncio.Queue[Claimed], recorder: Recorder
+    ) -> None:
         """Send queued deliveries one at a time.
 
-        One atomic statement records a message as sent the moment the platform answers and
-        marks the next message in flight (before it waits for its slot). So a crash leaves at
+        One commit (shared with the other workers', see recorder.py) records a message as sent
+        the moment the platform answers and marks the next message in flight (before it waits
+        for its slot). So a crash leaves at
         most this worker's one message sent-but-unrecorded, and a message marked in flight
         but not yet sent is simply sent after the restart. Other outcomes (rare) take a
         normal transaction.
         """
         target = self.channels[channel]
         pacer = self.pacer(channel)
-        item = await self._advance(None, queue)
+        item = await self._advance(recorder, None, queue)
         while item is not None:
             await pacer.wait()
             await pacer.hold()
@@ -237,28 +243,28 @@ class Sender:
                 pacer.pause(result.retry_after or 1.0)
             if result.ok:
                 self._count_sent(item.channel)
-                item = await self._advance(item, queue)
+                item = await self._advance(recorder, item, queue)
             else:
                 async with self.sessions() as session, session.begin():
                     await self._record(session, item, result)
-                item = await self._advance(None, queue)
+                item = await self._advance(recorder, None, queue)
             finished = time.monotonic()
             self.counters.record_seconds += finished - started
             self._latency = 0.9 * self._latency + 0.1 * (finished - started)
 
-    async def _advance(self, sent: Claimed | None, queue: asyncio.Queue[Claimed]) -> Claimed | None:
-        """Record `sent` and mark the next queued delivery in flight, in one statement."""
-        async with self.autocommit.connect() as conn:
-            while True:
-                following = None if queue.empty() else queue.get_nowait()
-                now = self.clock()
-                marked = await broadcasts.sent_and_next(
-                    conn, sent.id if sent else None, following.id if following else None, now
-                )
-                sent = None
-                if following is None or marked:
-                    return following
-                # cancelled while queued: skip it
+    async def _advance(
+        self, recorder: Recorder, sent: Claimed | None, queue: asyncio.Queue[Claimed]
+    ) -> Claimed | None:
+        """Record `sent` and mark the next queued delivery in flight, in one commit."""
+        while True:
+            following = None if queue.empty() else queue.get_nowait()
+            marked = await recorder.advance(
+                sent.id if sent else None, following.id if following else None
+            )
+            sent = None
+            if following is None or marked:
+                return following
+            # cancelled while queued: skip it
 
     def _count_sent(self, channel: str) -> None:
         self.counters.sent += 1
