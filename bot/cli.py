@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from bot import i18n
-from bot.commands import broadcast, chat, content, db, roles, serve, teams
+from bot.commands import broadcast, chat, content, db, roles, serve, teams, telegram
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content, teams, roles, broadcast]
+COMMAND_MODULES = [serve, chat, db, content, telegram, teams, roles, broadcast]
 
 
 def build_parser() -> argparse.ArgumentParser:
