@@ -91,7 +91,10 @@ async def run_sender(args: argparse.Namespace) -> None:
             from bot.channels.telegram.service import build_application
 
             settings = load_settings(
-                telegram_token="123:abc", telegram_api_url=args.api_url, telegram_rate=args.rate
+                telegram_token="123:abc",
+                telegram_api_url=args.api_url,
+                telegram_rate=args.rate,
+                telegram_max_rate=args.rate,
             )
             application = build_application(settings, webhook=True)
             await application.bot.initialize()
