@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, fallback, guides, menu, outreach_log, teams
+from handlers import (
+    broadcast,
+    fallback,
+    faq,
+    guides,
+    location,
+    menu,
+    outreach_log,
+    privacy,
+    procedures,
+    search,
+    survey,
+    teams,
+)
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
     menu.router,
     guides.router,
+    privacy.router,
+    survey.router,
+    location.router,
+    procedures.router,
+    faq.router,
     teams.router,
     outreach_log.router,
     broadcast.router,
+    # Answers any free text no router above took: keep it the last router with text handlers.
+    search.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood

@@ -34,5 +34,6 @@ def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
     from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
     from bot.channels.telegram import web as telegram  # imports this module
+    from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
 
-    return [telegram.plugin(), broadcast]
+    return [telegram.plugin(), zalo(), broadcast]

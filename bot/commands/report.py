@@ -1,0 +1,124 @@
+"""`dvcbot report`: the month's satisfaction rate (with its interval), funnel and content gaps."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from bot.commands.common import run, setup
+from bot.config import Settings
+from bot.content import ContentError
+from bot.i18n import _
+from bot.reports import monthly, writers
+from bot.reports.responses import responses_table
+from bot.runtime import load_content
+from handlers.questionnaire import Surveys
+from handlers.types import utcnow
+from storage import app_state, db, stats
+
+FORMATS = ("text", "csv", "xlsx", "json")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help=_("the monthly satisfaction report (text, CSV, XLSX or JSON)"),
+        description=_(
+            "Satisfaction rate with its 95% Wilson interval against DVCBOT_SATISFACTION_TARGET, "
+            "per breakdown, plus the outreach funnel and unanswered questions. Aggregates only."
+        ),
+    )
+    parser.add_argument("--month", required=True, help=_("the month, YYYY-MM (Vietnam time)"))
+    parser.add_argument("--format", choices=FORMATS, default="text", help=_("output format"))
+    parser.add_argument("-o", "--output", type=Path, help=_("write to FILE instead of stdout"))
+    parser.add_argument(
+        "--by",
+        default=",".join(monthly.DEFAULT_BREAKDOWNS),
+        help=_(
+            "breakdowns, comma-separated; join keys with + (default: commune); keys: {keys}"
+        ).format(keys=", ".join(stats.KEYS)),
+    )
+    parser.set_defaults(func=report)
+
+
+def report(args: argparse.Namespace) -> int:
+    settings = setup()
+    try:
+        stats.month_range(args.month)
+        breakdowns = monthly.parse_breakdowns(args.by)
+    except ValueError as exc:
+        print(_("Error: {error}").format(error=exc), file=sys.stderr)
+        return 2
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        print(_("XLSX is binary: use -o FILE"), file=sys.stderr)
+        return 2
+
+    want_rows = args.format == "xlsx"
+
+    async def build() -> tuple[monthly.MonthlyReport, writers.Table | None]:
+        if db.is_sqlite(settings.database_url):
+            await db.upgrade(settings.database_url)
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with db.session_factory(engine)() as session, session.begin():
+                built = await monthly.build(
+                    session,
+                    args.month,
+                    target=settings.satisfaction_target,
+                    breakdowns=breakdowns,
+                    now=utcnow(),
+                )
+                if not want_rows:
+                    return built, None
+                secret = (
+                    settings.secret.get_secret_value()
+                    if settings.secret is not None
+                    else await app_state.get_or_create_secret(session)
+                )
+                start, end = stats.month_range(args.month)
+                rows = await responses_table(
+                    session, start=start, end=end, secret=secret, catalogue=_surveys(settings)
+                )
+                return built, rows
+        finally:
+            await engine.dispose()
+
+    result, response_rows = run(build())
+    if args.format == "xlsx":
+        sheets = monthly.workbook_tables(result)
+        if response_rows is not None:
+            sheets.insert(-1, response_rows)  # before the definitions
+        data = writers.xlsx_bytes(sheets)
+        if args.output:
+            args.output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    text = io.StringIO()
+    if args.format == "csv":
+        writers.write_csv(monthly.long_table(result), text)
+    elif args.format == "json":
+        writers.write_json(monthly.as_json(result), text)
+    else:
+        tables = [
+            monthly.long_table(result),
+            monthly.funnel_table(result),
+            monthly.gaps_table(result),
+        ]
+        text.write(writers.render_text(tables))
+    if args.output:
+        args.output.write_text(text.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(text.getvalue())
+    return 0
+
+
+def _surveys(settings: Settings) -> Surveys | None:
+    """The survey definitions, to leave typed answers out of the export; None if unreadable."""
+    try:
+        found = load_content(settings).extra.get("surveys")
+    except ContentError:
+        return None
+    return found if isinstance(found, Surveys) else None
