@@ -7,11 +7,35 @@ import sys
 from collections.abc import Sequence
 
 from bot import i18n
-from bot.commands import chat, content, db, report, search, serve, telegram, zalo
+from bot.commands import (
+    broadcast,
+    chat,
+    content,
+    db,
+    report,
+    roles,
+    search,
+    serve,
+    teams,
+    telegram,
+    zalo,
+)
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content, search, report, telegram, zalo]
+COMMAND_MODULES = [
+    serve,
+    chat,
+    db,
+    content,
+    search,
+    report,
+    telegram,
+    zalo,
+    teams,
+    roles,
+    broadcast,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     telegram_username: str | None = None
     telegram_max_rate: float = Field(default=30, ge=0)  # messages/s overall; 0 = no limit
 
+    # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
+    # Invite and referral links use telegram_username (above) to build t.me links.
+    zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu
+    telegram_rate: float = Field(default=30.0, gt=0, le=10000)  # broadcast messages per second
+    zalo_rate: float = Field(default=60.0, gt=0, le=1000)  # Zalo OA API: 4,000 calls a minute
+    broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
+    broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
+    broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
+    # Messages sent at once; also the most a crash (kill -9) can make the sender repeat.
+    broadcast_max_in_flight: int = Field(default=1, ge=1, le=256)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -79,40 +90,19 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
         return value
 
+    @field_validator("broadcast_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip() and not re.fullmatch(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("write it as HH:MM-HH:MM, for example 21:00-07:00, or leave it empty")
+        return value.strip()
+
     @field_validator("content_dir")
     @classmethod
     def _content_exists(cls, value: Path) -> Path:
         if not value.is_dir():
             raise ValueError(f"no such folder: {value}")
         return value
-
-    @field_validator("zalo_api_url", "zalo_oauth_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")):
-            raise ValueError("use an http(s):// address")
-        return value.rstrip("/")
-
-    @model_validator(mode="after")
-    def _zalo_complete(self) -> Settings:
-        needed = {
-            "zalo_app_id": self.zalo_app_id,
-            "zalo_app_secret": self.zalo_app_secret,
-            "zalo_access_token": self.zalo_access_token,
-            "zalo_refresh_token": self.zalo_refresh_token,
-        }
-        if self.zalo_signature_key == "oa_secret":
-            needed["zalo_oa_secret"] = self.zalo_oa_secret
-        given = [name for name, value in needed.items() if value]
-        missing = [name for name, value in needed.items() if not value]
-        if given and missing:
-            names = ", ".join(ENV_PREFIX + name.upper() for name in missing)
-            raise ValueError(f"Zalo is partly configured; also set {names}")
-        return self
-
-    @property
-    def zalo_enabled(self) -> bool:
-        return bool(self.zalo_app_id and self.zalo_refresh_token)
 
     @field_validator("telegram_api_url", "telegram_webhook_url")
     @classmethod
@@ -145,6 +135,34 @@ class Settings(BaseSettings):
         """Where files named by getFile are downloaded: `.../bot` becomes `.../file/bot`."""
         api = self.telegram_api_url
         return api[: -len("/bot")] + "/file/bot" if api.endswith("/bot") else api + "/file"
+
+    @field_validator("zalo_api_url", "zalo_oauth_url")
+    @classmethod
+    def _zalo_http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("use an http(s):// address")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _zalo_complete(self) -> Settings:
+        needed = {
+            "zalo_app_id": self.zalo_app_id,
+            "zalo_app_secret": self.zalo_app_secret,
+            "zalo_access_token": self.zalo_access_token,
+            "zalo_refresh_token": self.zalo_refresh_token,
+        }
+        if self.zalo_signature_key == "oa_secret":
+            needed["zalo_oa_secret"] = self.zalo_oa_secret
+        given = [name for name, value in needed.items() if value]
+        missing = [name for name, value in needed.items() if not value]
+        if given and missing:
+            names = ", ".join(ENV_PREFIX + name.upper() for name in missing)
+            raise ValueError(f"Zalo is partly configured; also set {names}")
+        return self
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_refresh_token)
 
     @property
     def base_url(self) -> str:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from handlers import fallback, faq, guides, location, menu, privacy, procedures, search, survey
+from handlers import (
+    broadcast,
+    fallback,
+    faq,
+    guides,
+    location,
+    menu,
+    outreach_log,
+    privacy,
+    procedures,
+    search,
+    survey,
+    teams,
+)
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
@@ -13,6 +26,9 @@ ROUTERS: list[Router] = [
     location.router,
     procedures.router,
     faq.router,
+    teams.router,
+    outreach_log.router,
+    broadcast.router,
     # Answers any free text no router above took: keep it the last router with text handlers.
     search.router,
 ]

@@ -115,12 +115,6 @@ async def delete(session: AsyncSession, contact: Contact) -> None:
     await session.flush()
 
 
-def is_erased(contact: Contact) -> bool:
-    """True once the contact was deleted in this session (the person erased their data)."""
-    state = inspect(contact)
-    return bool(state.deleted or state.was_deleted)
-
-
 async def set_reachable_by_chat(
     session: AsyncSession,
     channel: str,
@@ -143,3 +137,9 @@ async def set_reachable_by_chat(
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def is_erased(contact: Contact) -> bool:
+    """True once the contact was deleted in this session (the person erased their data)."""
+    state = inspect(contact)
+    return bool(state.deleted or state.was_deleted)

@@ -32,8 +32,8 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    # Imported here: these modules import this one.
-    from bot.channels.telegram import web as telegram
-    from bot.channels.zalo.plugin import plugin as zalo
+    from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
+    from bot.channels.telegram import web as telegram  # imports this module
+    from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
 
-    return [telegram.plugin(), zalo()]
+    return [telegram.plugin(), zalo(), broadcast]
