@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
+    # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
+    webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
+    dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

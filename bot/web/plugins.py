@@ -27,4 +27,8 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    return []
+    from bot.web import chat  # imported here: feature modules import Plugin from this module
+
+    return [
+        chat.plugin(),
+    ]
