@@ -134,7 +134,7 @@ def _client_id(value: Any) -> str | None:
 
 
 async def chat_api(request: web.Request) -> web.Response:
-    """POST /chat/api {"text": ...} or {"payload": ...}, header X-CSRF-Token -> {"replies": [...]}."""
+    """POST /chat/api {"text"} or {"payload"} with header X-CSRF-Token -> {"replies": [...]}."""
     runtime = request.app[RUNTIME]
     visitor = visitor_of(request)
     if visitor is None or not same_origin(request):
