@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -173,6 +183,50 @@ class OutreachEvent(Base):
     ref: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the person erases their data (contact_id becomes NULL): an opaque negative
+    # number, the same for all of one person's events, so per-person funnel counts stay put.
+    subject: Mapped[int | None] = mapped_column(Integer)
+
+
+class SurveyResponse(Base):
+    """One person's answers to one survey; complete ones feed the satisfaction rate.
+
+    Invariant the statistics rely on: `counted` is only ever true on a complete response
+    (with `completed_at` and `satisfied` set). A repeated answer for the same procedure within
+    the repeat period un-counts the earlier one, so each (person, procedure) counts once.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        # The month-by-commune table: a range on completed_at, grouped by commune, reading
+        # only index columns (covering), so SQLite never touches the table rows.
+        Index(
+            "ix_survey_responses_completed_commune",
+            "completed_at",
+            "commune_code",
+            "counted",
+            "satisfied",
+        ),
+        Index("ix_survey_responses_contact_procedure", "contact_id", "procedure_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64))
+    survey_version: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    province_code: Mapped[str | None] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    procedure_code: Mapped[str | None] = mapped_column(String(32))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="incomplete")
+    satisfied: Mapped[bool | None]
+    counted: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
 
 
 class KeyValue(Base):
