@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from bot import i18n
-from bot.commands import chat, content, db, serve
+from bot.commands import chat, content, dashboard, db, demo, report, serve
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content]
+COMMAND_MODULES = [serve, chat, db, content, dashboard, report, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

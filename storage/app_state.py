@@ -40,3 +40,10 @@ async def get_or_create_secret(session: AsyncSession) -> str:
     value = await session.scalar(select(KeyValue.value).where(KeyValue.key == SECRET_KEY))
     assert value is not None
     return str(value["value"])
+
+
+async def remove(session: AsyncSession, key: str) -> None:
+    row = await session.get(KeyValue, key)
+    if row is not None:
+        await session.delete(row)
+        await session.flush()

@@ -74,9 +74,7 @@ async def login(request: web.Request) -> web.Response:
     async with runtime.sessions() as session, session.begin():
         contact_id = await dashboard.redeem_link(session, token, now=now)
         if contact_id is None:
-            return refused(
-                request, _("This sign-in link was already used or has expired."), 403
-            )
+            return refused(request, _("This sign-in link was already used or has expired."), 403)
         scope = await officer_scope(session, contact_id)
         if scope is None:
             return refused(request, _("Your account has no officer role."), 403)

@@ -27,8 +27,11 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
-    from bot.web import chat  # imported here: feature modules import Plugin from this module
+    # Imported here: feature modules import Plugin from this module.
+    from bot.dashboard import web as dashboard
+    from bot.web import chat
 
     return [
         chat.plugin(),
+        dashboard.plugin(),
     ]

@@ -1,0 +1,1 @@
+"""Reports: tables of figures and the CSV/XLSX writer shared by the CLI and the dashboard."""
