@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n import _
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -31,9 +33,29 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
+<<<<<<< HEAD
     # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+=======
+    # Telegram channel (bot/channels/telegram): enabled when a token is set.
+    telegram_token: SecretStr | None = None
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_username: str | None = None
+
+    # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
+    # Invite and referral links use telegram_username (above) to build t.me links.
+    zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu
+    telegram_rate: float = Field(default=30.0, gt=0, le=10000)  # broadcast messages per second
+    zalo_rate: float = Field(default=60.0, gt=0, le=1000)  # Zalo OA API: 4,000 calls a minute
+    broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
+    broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
+    broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
+    broadcast_max_in_flight: int = Field(default=8, ge=1, le=256)
+>>>>>>> issue-7
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -47,12 +69,51 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
         return value
 
+    @field_validator("broadcast_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip() and not re.fullmatch(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("write it as HH:MM-HH:MM, for example 21:00-07:00, or leave it empty")
+        return value.strip()
+
     @field_validator("content_dir")
     @classmethod
     def _content_exists(cls, value: Path) -> Path:
         if not value.is_dir():
             raise ValueError(f"no such folder: {value}")
         return value
+
+    @field_validator("telegram_api_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a local server)")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _telegram_webhook_complete(self) -> Settings:
+        if self.telegram_token is not None and self.telegram_mode == "webhook":
+            missing = [
+                f"{ENV_PREFIX}TELEGRAM_{name.upper()}"
+                for name in ("webhook_url", "webhook_secret")
+                if getattr(self, f"telegram_{name}") is None
+            ]
+            if missing:
+                raise ValueError("webhook mode needs " + " and ".join(missing))
+        return self
+
+    @property
+    def telegram_file_url(self) -> str:
+        """Where files named by getFile are downloaded: `.../bot` becomes `.../file/bot`."""
+        api = self.telegram_api_url
+        return api[: -len("/bot")] + "/file/bot" if api.endswith("/bot") else api + "/file"
 
     @property
     def base_url(self) -> str:
@@ -74,7 +135,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"])
-            lines.append(f"  {ENV_PREFIX}{field.upper()}: {error['msg']}")
+            name = f"{ENV_PREFIX}{field.upper()}: " if field else ""
+            lines.append(f"  {name}{error['msg']}")
         header = _("Invalid configuration; fix these variables:")
         raise ConfigError(header + "\n" + "\n".join(lines)) from None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
@@ -83,3 +83,27 @@ async def delete(session: AsyncSession, contact: Contact) -> None:
     """Remove the person's personal data; their interactions and answers stay, detached."""
     await session.delete(contact)
     await session.flush()
+
+
+async def set_reachable_by_chat(
+    session: AsyncSession,
+    channel: str,
+    chat_id: str,
+    reachable: bool,
+    at: datetime | None = None,
+) -> int:
+    """Mark every contact of this chat (un)reachable in one statement; returns how many changed.
+
+    For channel adapters that learn of a block from a failed send or a platform event and only
+    know the chat.
+    """
+    condition = (
+        Contact.unreachable_at.is_(None) if not reachable else Contact.unreachable_at.is_not(None)
+    )
+    result = await session.execute(
+        update(Contact)
+        .where(Contact.channel == channel, Contact.chat_id == chat_id, condition)
+        .values(unreachable_at=None if reachable else (at or utcnow()))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -237,6 +238,97 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- Community teams, outreach logs and broadcasts (issue 7) ---
+
+
+class InviteCode(Base):
+    """A random code in a `start=join_<code>` link that makes the person a member of a team."""
+
+    __tablename__ = "invite_codes"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    max_uses: Mapped[int] = mapped_column(default=20)
+    uses: Mapped[int] = mapped_column(default=0)
+
+
+class OutreachSession(Base):
+    """One field session a team member logged with /ghinhan (house-to-house, a meeting, ...)."""
+
+    __tablename__ = "outreach_sessions"
+    __table_args__ = (Index("ix_outreach_sessions_team_day", "team_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    households: Mapped[int] = mapped_column(default=0)
+    vneid_installs: Mapped[int] = mapped_column(default=0)
+    level2: Mapped[int] = mapped_column(default=0)
+    portal_logins: Mapped[int] = mapped_column(default=0)
+    dossiers_online: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """A message sent to a set of people; its rendered message is fixed when it is created."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_state_send_at", "state", "send_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # guide | procedure | text
+    ref: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the Reply as sent
+    audience: Mapped[str] = mapped_column(String(16))  # commune | team | province
+    province_code: Mapped[str | None] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    author_label: Mapped[str] = mapped_column(String(200))
+    send_at: Mapped[datetime]
+    quiet_hours: Mapped[bool] = mapped_column(default=True)
+    total: Mapped[int] = mapped_column(default=0)
+    progress_reported: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class Delivery(Base):
+    """One broadcast message to one contact: pending → claimed → in_flight → a final state."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("uq_deliveries_broadcast_contact", "broadcast_id", "contact_id", unique=True),
+        Index("ix_deliveries_state_next_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
 
 
 class DashboardLink(Base):

@@ -28,10 +28,9 @@ class Plugin:
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
     # Imported here: feature modules import Plugin from this module.
+    from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
+    from bot.channels.telegram import web as telegram
     from bot.dashboard import web as dashboard
     from bot.web import chat
 
-    return [
-        chat.plugin(),
-        dashboard.plugin(),
-    ]
+    return [chat.plugin(), dashboard.plugin(), telegram.plugin(), broadcast]

@@ -1,0 +1,1 @@
+"""The broadcast engine: a rate-limited, resumable sender that runs inside `dvcbot serve`."""

@@ -1,0 +1,323 @@
+"""The sender: claims due deliveries, sends them at each channel's rate, records every outcome.
+
+Each delivery is committed as `in_flight` before its message goes out and as its final state
+right after, so after `kill -9` only the messages that were in flight at that moment (at most
+one per worker; one at Telegram's default rate) can be sent twice, and nothing is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.broadcast.leader import Leadership
+from bot.broadcast.pacing import ChatSpacing, Pacer
+from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
+from handlers import broadcast_message
+from handlers.content import Content
+from handlers.schedule import QuietHours
+from handlers.types import Reply, utcnow
+from storage import broadcasts, db
+from storage.broadcasts import Claimed, DState
+from storage.models import Contact
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class SenderConfig:
+    rates: dict[str, float]
+    quiet: QuietHours | None = None
+    max_attempts: int = 5
+    retry_seconds: float = 5.0
+    max_in_flight: int = 8
+    zalo_window: timedelta = timedelta(days=7)
+    chat_interval: float = 1.0
+    poll_seconds: float = 1.0
+    progress_steps: int = 4  # tell the author at 25 %, 50 %, 75 % and the end
+
+
+@dataclass
+class Counters:
+    """What this process did, for /healthz and the benchmark."""
+
+    sent: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+
+def instance_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Sender:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        channels: Mapping[str, Channel],
+        content: Content,
+        config: SenderConfig,
+        *,
+        clock: Clock = utcnow,
+        instance: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sessions = db.session_factory(engine)
+        self.channels = channels
+        self.content = content
+        self.config = config
+        self.clock = clock
+        self.instance = instance or instance_id()
+        self.leadership = Leadership(engine)
+        self.pacers: dict[str, Pacer] = {}
+        self.spacing = ChatSpacing(config.chat_interval)
+        self.counters = Counters()
+        self.leader = False
+        self._messages: dict[int, Reply] = {}
+        self._latency = 0.005  # seconds per send, smoothed; sizes the worker pool
+
+    def pacer(self, channel: str) -> Pacer:
+        if channel not in self.pacers:
+            self.pacers[channel] = Pacer(self.config.rates.get(channel, 1.0))
+        return self.pacers[channel]
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; only the leader sends, the others wait to take over."""
+        try:
+            while not stop.is_set():
+                handled = 0
+                try:
+                    handled = await self.step()
+                except Exception:
+                    logger.exception("broadcast sender cycle failed; retrying")
+                    await asyncio.sleep(self.config.poll_seconds)
+                if not handled:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.config.poll_seconds)
+        finally:
+            await self.leadership.release()
+
+    async def step(self) -> int:
+        if not self.leader:
+            self.leader = await self.leadership.acquire()
+            if not self.leader:
+                return 0
+            async with self.sessions() as session, session.begin():
+                counts = await broadcasts.recover(session)
+            if any(counts.values()):
+                logger.info(
+                    "resumed broadcasts: %d claimed and %d in-flight deliveries given back",
+                    counts["claimed"],
+                    counts["in_flight"],
+                )
+        elif not await self.leadership.alive():
+            self.leader = False
+            return 0
+        return await self.run_once()
+
+    async def run_once(self) -> int:
+        """One cycle: start due broadcasts, send a batch per channel, finish and report."""
+        now = self.clock()
+        quiet = self.config.quiet is not None and self.config.quiet.contains(now)
+        async with self.sessions() as session, session.begin():
+            await broadcasts.start_due(session, now, quiet=quiet)
+            active = await broadcasts.sending(session)
+        ids = [b.id for b in active if not (quiet and b.quiet_hours)]
+        for b in active:
+            if b.id not in self._messages:
+                self._messages[b.id] = broadcast_message.from_dict(b.message)
+        handled = 0
+        if ids:
+            results = await asyncio.gather(
+                *(self._send_channel(name, ids) for name in self.channels)
+            )
+            handled = sum(results)
+        await self._finish_and_report()
+        return handled
+
+    # -- sending --------------------------------------------------------------------------
+
+    async def _send_channel(self, channel: str, broadcast_ids: list[int]) -> int:
+        rate = self.config.rates.get(channel, 1.0)
+        batch = max(10, min(2000, math.ceil(rate * 2)))
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            claimed = await broadcasts.claim(
+                session,
+                instance=self.instance,
+                channel=channel,
+                broadcast_ids=broadcast_ids,
+                limit=batch,
+                now=now,
+            )
+            sendable = await self._screen(session, claimed, now)
+        if not sendable:
+            return len(claimed)
+        queue: asyncio.Queue[Claimed] = asyncio.Queue()
+        for item in sendable:
+            queue.put_nowait(item)
+        workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency * 1.5)))
+        await asyncio.gather(*(self._worker(channel, queue) for _ in range(workers)))
+        return len(claimed)
+
+    async def _screen(
+        self, session: db.DbSession, claimed: list[Claimed], now: datetime
+    ) -> list[Claimed]:
+        """Settle, without sending, the deliveries that must not or cannot be sent now."""
+        sendable = []
+        for item in claimed:
+            if not item.subscribed:
+                await broadcasts.finish(session, item.id, DState.OPTED_OUT, now=now)
+            elif item.unreachable:
+                await broadcasts.finish(session, item.id, DState.BLOCKED, now=now)
+            elif item.channel == "zalo" and now - item.last_seen_at > self.config.zalo_window:
+                await broadcasts.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
+                await self._mark_contact(session, item.contact_id, outside_window_at=now)
+            elif (wait := self.spacing.wait_needed(item.channel, item.chat_id)) > 0:
+                await broadcasts.release(session, item.id, now + timedelta(seconds=wait))
+            else:
+                sendable.append(item)
+        return sendable
+
+    async def _worker(self, channel: str, queue: asyncio.Queue[Claimed]) -> None:
+        target = self.channels[channel]
+        pacer = self.pacer(channel)
+        previous: tuple[Claimed, DeliveryResult] | None = None
+        while True:
+            try:
+                item: Claimed | None = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                item = None
+            if item is not None:
+                await pacer.wait()
+            # One commit records the previous outcome and marks the next message in flight.
+            async with self.sessions() as session, session.begin():
+                if previous is not None:
+                    await self._record(session, *previous)
+                go = item is not None and await broadcasts.mark_in_flight(
+                    session, item.id, self.clock()
+                )
+            previous = None
+            if item is None:
+                return
+            if not go:
+                continue  # cancelled while it waited
+            started = time.monotonic()
+            try:
+                result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])
+            except Exception as exc:  # a channel must not raise; never lose the row if it does
+                logger.exception("channel %s raised while sending", channel)
+                result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
+            self._latency = 0.9 * self._latency + 0.1 * (time.monotonic() - started)
+            self.spacing.sent(channel, item.chat_id)
+            if result.status is DeliveryStatus.RATE_LIMITED:
+                pacer.pause(result.retry_after or 1.0)
+            previous = (item, result)
+
+    async def _record(self, session: db.DbSession, item: Claimed, result: DeliveryResult) -> None:
+        now = self.clock()
+        status = result.status
+        attempts = item.attempts + 1
+        if status is DeliveryStatus.SENT:
+            await broadcasts.finish(session, item.id, DState.SENT, now=now)
+            self.counters.sent += 1
+            self.counters.by_channel[item.channel] = (
+                self.counters.by_channel.get(item.channel, 0) + 1
+            )
+        elif status is DeliveryStatus.BLOCKED:
+            await broadcasts.finish(session, item.id, DState.BLOCKED, now=now, error=result.error)
+            await self._mark_contact(session, item.contact_id, unreachable_at=now)
+        elif status is DeliveryStatus.OUTSIDE_WINDOW:
+            await broadcasts.finish(
+                session, item.id, DState.OUTSIDE_WINDOW, now=now, error=result.error
+            )
+            await self._mark_contact(session, item.contact_id, outside_window_at=now)
+        elif status is DeliveryStatus.RATE_LIMITED:
+            self.counters.rate_limited += 1
+            when = now + timedelta(seconds=result.retry_after or 1.0)
+            await broadcasts.retry_at(
+                session, item.id, when, error="rate limited", count_attempt=False
+            )
+        elif status is DeliveryStatus.FAILED_TRANSIENT and attempts < self.config.max_attempts:
+            delay = self.config.retry_seconds * 2 ** (attempts - 1)
+            await broadcasts.retry_at(
+                session, item.id, now + timedelta(seconds=delay), error=result.error
+            )
+        else:
+            self.counters.failed += 1
+            await broadcasts.finish(session, item.id, DState.FAILED, now=now, error=result.error)
+
+    @staticmethod
+    async def _mark_contact(session: db.DbSession, contact_id: int, **values: datetime) -> None:
+        await session.execute(update(Contact).where(Contact.id == contact_id).values(**values))
+
+    # -- progress -------------------------------------------------------------------------
+
+    async def _finish_and_report(self) -> None:
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            finished = set(await broadcasts.complete_finished(session, now))
+            active = await broadcasts.sending(session)
+            reports: list[tuple[Contact, str]] = []
+            for b in [*active, *[await broadcasts.get(session, i) for i in finished]]:
+                if b is None or b.author_id is None or b.total == 0:
+                    continue
+                stats = await broadcasts.stats(session, b.id)
+                step = self.config.progress_steps
+                reached = stats.done * step // b.total
+                if b.id in finished:
+                    text = self.content.messages(
+                        "broadcast.summary",
+                        id=b.id,
+                        total=b.total,
+                        sent=stats.get(DState.SENT),
+                        failed=stats.get(DState.FAILED),
+                        blocked=stats.get(DState.BLOCKED) + stats.get(DState.OPTED_OUT),
+                        outside=stats.get(DState.OUTSIDE_WINDOW),
+                    )
+                    b.progress_reported = step
+                elif 0 < reached < step and reached > b.progress_reported:
+                    text = self.content.messages(
+                        "broadcast.progress", id=b.id, done=stats.done, total=b.total
+                    )
+                    b.progress_reported = reached
+                else:
+                    continue
+                author = await session.get(Contact, b.author_id)
+                if author is not None:
+                    reports.append((author, text))
+        for bid in finished:
+            self._messages.pop(bid, None)
+        for author, text in reports:
+            channel = self.channels.get(author.channel)
+            if channel is None:
+                continue
+            await self.pacer(author.channel).wait()
+            result = await channel.send(author.chat_id, [Reply(text=text)])
+            if not result.ok:
+                logger.info("could not tell a broadcast author: %s", result.status)
+
+    def health(self) -> dict[str, object]:
+        return {
+            "leader": self.leader,
+            "sent": self.counters.sent,
+            "rate_limited": self.counters.rate_limited,
+            "failed": self.counters.failed,
+        }

@@ -1,0 +1,159 @@
+"""Sending to Telegram: replies to incoming messages (retried) and proactive sends (classified)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+
+from telegram import BotCommand, BotCommandScopeChat, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
+
+from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.telegram.render import Outgoing, render_all
+from handlers.content import Content
+from handlers.types import Reply
+from storage import contacts
+from storage.db import SessionFactory
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+NETWORK_RETRIES = (0.5, 1.5, 4.0)  # backoff before each retry of a reply after a network error
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+METHODS = {
+    "sendMessage": "send_message",
+    "sendPhoto": "send_photo",
+    "sendDocument": "send_document",
+}
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def classify(error: TelegramError) -> DeliveryResult:
+    """What a Bot API error means for whoever sent the message."""
+    text = str(error)
+    if isinstance(error, Forbidden):
+        return DeliveryResult(DeliveryStatus.BLOCKED, error=text)
+    if isinstance(error, RetryAfter):
+        return DeliveryResult(DeliveryStatus.RATE_LIMITED, retry_after=retry_seconds(error))
+    if isinstance(error, ChatMigrated | BadRequest | InvalidToken):
+        return DeliveryResult(DeliveryStatus.FAILED_PERMANENT, error=text)
+    if isinstance(error, Conflict | NetworkError):  # TimedOut is a NetworkError
+        return DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=text)
+    return DeliveryResult(DeliveryStatus.FAILED_PERMANENT, error=text)
+
+
+class TelegramChannel:
+    """The Telegram side of `Channel`: send replies, learn who blocked the bot, set menus."""
+
+    name = CHANNEL
+
+    def __init__(self, bot: ExtBot[None], sessions: SessionFactory, content: Content) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.content = content
+
+    async def _call(self, call: Outgoing, *, rate_limit_retries: int | None) -> Message:
+        method = getattr(self.bot, METHODS[call.method])
+        return await method(**call.params, rate_limit_args=rate_limit_retries)
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
+        """Proactive send (broadcasts): one attempt, the outcome classified, never raises.
+
+        A 429 is not retried here (the rate limiter still pauses every request for
+        `retry_after`): the caller gets RATE_LIMITED and decides. A block marks the contact
+        unreachable.
+        """
+        try:
+            for call in render_all(chat_id, replies):
+                await self._call(call, rate_limit_retries=0)
+        except TelegramError as error:
+            result = classify(error)
+            if result.status is DeliveryStatus.BLOCKED:
+                await self.set_reachable(chat_id, False)
+            logger.info("telegram send failed: %s", result.status)
+            return result
+        return DeliveryResult(DeliveryStatus.SENT)
+
+    async def reply(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
+        """Answer an incoming message: 429 waits and retries (rate limiter), network errors
+        retry with backoff; a block marks the contact unreachable."""
+        for call in render_all(chat_id, replies):
+            for attempt, pause in enumerate((*NETWORK_RETRIES, None)):
+                try:
+                    await self._call(call, rate_limit_retries=None)
+                    break
+                except TelegramError as error:
+                    result = classify(error)
+                    if result.status is DeliveryStatus.FAILED_TRANSIENT and pause is not None:
+                        logger.warning(
+                            "telegram %s failed (try %d), retrying", call.method, attempt + 1
+                        )
+                        await asyncio.sleep(pause)
+                        continue
+                    if result.status is DeliveryStatus.BLOCKED:
+                        await self.set_reachable(chat_id, False)
+                    logger.warning("telegram %s failed: %s", call.method, result.status)
+                    return result
+        return DeliveryResult(DeliveryStatus.SENT)
+
+    async def set_reachable(self, chat_id: str, reachable: bool) -> None:
+        """Record that this chat blocked the bot (or came back)."""
+        async with self.sessions() as session, session.begin():
+            changed = await contacts.set_reachable_by_chat(session, CHANNEL, chat_id, reachable)
+        if changed:
+            logger.info("telegram contact marked %s", "reachable" if reachable else "unreachable")
+
+    # ---- command menus ---------------------------------------------------------------------
+
+    def citizen_commands(self) -> list[BotCommand]:
+        """The menu every private chat sees, in Vietnamese, from content/vi/messages.yaml."""
+        messages = self.content.messages
+        return [
+            BotCommand("start", messages("telegram.command_start")),
+            BotCommand("menu", messages("telegram.command_menu")),
+            BotCommand("help", messages("telegram.command_help")),
+            BotCommand("huy", messages("telegram.command_huy")),
+        ]
+
+    async def set_default_commands(self) -> None:
+        await self.bot.set_my_commands(self.citizen_commands())
+
+    async def set_commands(self, chat_id: str, extra: Sequence[tuple[str, str]] = ()) -> bool:
+        """Show this chat the citizen commands plus `extra` (command, description) pairs,
+        e.g. the commands of a team member or officer; no `extra` restores the default menu.
+        Returns False (logged) when Telegram refused."""
+        scope = BotCommandScopeChat(int(chat_id))
+        try:
+            if not extra:
+                await self.bot.delete_my_commands(scope=scope)
+                return True
+            commands = self.citizen_commands()
+            known = {c.command for c in commands}
+            for command, description in extra:
+                if not COMMAND_NAME.fullmatch(command) or not 1 <= len(description) <= 256:
+                    raise ValueError(f"bad Telegram command {command!r}")
+                if command not in known:
+                    commands.append(BotCommand(command, description))
+                    known.add(command)
+            await self.bot.set_my_commands(commands[:100], scope=scope)
+            return True
+        except TelegramError as error:
+            logger.warning("could not set a chat's commands: %s", classify(error).status)
+            return False

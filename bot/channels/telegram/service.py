@@ -1,0 +1,123 @@
+"""The PTB Application: built from settings, started and stopped with the web app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.ordering import PerChatOrder
+from bot.channels.telegram.updates import ALLOWED_UPDATES, UpdateHandler, chat_key
+from bot.config import Settings
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+START_RETRIES = (1.0, 2.0, 4.0, 8.0)  # backoff when the Bot API is unreachable at start-up
+
+
+def build_application(settings: Settings, *, webhook: bool | None = None) -> Application:
+    """The PTB Application for our settings: rate limited, concurrent, per-chat ordered;
+    without an Updater in webhook mode (updates come through our aiohttp route)."""
+    assert settings.telegram_token is not None
+    builder: ApplicationBuilder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrder(chat_key))
+        .connection_pool_size(64)
+        .job_queue(None)
+    )
+    if webhook if webhook is not None else settings.telegram_mode == "webhook":
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramService:
+    """Owns the Application, the channel and the handler; `start()` / `stop()` around serving."""
+
+    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+        self.settings = settings
+        self.application = build_application(settings)
+        self.channel = TelegramChannel(self.application.bot, runtime.sessions, runtime.content)
+        self.handler = UpdateHandler(runtime.core, self.channel)
+        self.application.add_handler(TypeHandler(Update, self.handler))
+        self.application.add_error_handler(self.on_error)
+        self.username: str | None = settings.telegram_username
+
+    @property
+    def webhook(self) -> bool:
+        return self.application.updater is None
+
+    @property
+    def running(self) -> bool:
+        return self.application.running
+
+    async def on_error(self, update: object, context: Any) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("telegram update %s failed", update_id, exc_info=context.error)
+
+    async def start(self) -> None:
+        await self._initialize()
+        self.username = self.settings.telegram_username or self.application.bot.username
+        self.handler.bot_username = self.username
+        try:
+            await self.channel.set_default_commands()
+        except TelegramError as error:
+            logger.warning("could not set the Telegram command menu: %s", error)
+        await self.application.start()
+        if self.application.updater is not None:
+            await self.application.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5
+            )
+            logger.info("telegram polling started")
+        else:
+            await self.register_webhook()
+
+    async def _initialize(self) -> None:
+        for pause in (*START_RETRIES, None):
+            try:
+                await self.application.initialize()
+                return
+            except InvalidToken:
+                raise
+            except NetworkError as error:
+                if pause is None:
+                    raise
+                logger.warning("Telegram Bot API unreachable (%s); retrying", error)
+                await asyncio.sleep(pause)
+
+    async def register_webhook(self) -> None:
+        """Point Telegram at our route (idempotent, so every instance may do it)."""
+        url = self.settings.telegram_webhook_url
+        secret = self.settings.telegram_webhook_secret
+        assert url is not None and secret is not None
+        try:
+            await self.application.bot.set_webhook(
+                url, secret_token=secret.get_secret_value(), allowed_updates=ALLOWED_UPDATES
+            )
+            logger.info("telegram webhook registered")
+        except TelegramError as error:
+            logger.error("could not register the Telegram webhook: %s", error)
+
+    async def stop(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "mode": "webhook" if self.webhook else "polling",
+            "running": self.running,
+            "username": self.username,
+        }

@@ -1,0 +1,90 @@
+"""Mounting Telegram on the web app: the webhook route and the plugin that runs the bot."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot.channels.telegram.channel import CHANNEL
+from bot.channels.telegram.service import TelegramService
+from bot.config import Settings
+from bot.i18n import _
+from bot.web.keys import RUNTIME, SETTINGS
+from bot.web.plugins import Plugin
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM = web.AppKey("telegram", TelegramService)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_PATH = "/telegram/webhook"
+
+
+def webhook_path(settings: Settings) -> str:
+    """The route's path: the path of DVCBOT_TELEGRAM_WEBHOOK_URL."""
+    url = settings.telegram_webhook_url
+    return (urlsplit(url).path if url else "") or DEFAULT_PATH
+
+
+async def receive_update(request: web.Request) -> web.Response:
+    """Telegram's POST: secret checked in constant time, body parsed, update queued, 200 fast."""
+    service = request.app.get(TELEGRAM)
+    secret = request.app[SETTINGS].telegram_webhook_secret
+    if service is None or not service.running or secret is None:
+        return web.Response(status=503, text="telegram is not running")
+    given = request.headers.get(SECRET_HEADER, "").encode()
+    if not hmac.compare_digest(given, secret.get_secret_value().encode()):
+        logger.warning("telegram webhook call with a wrong or missing secret")
+        return web.Response(status=403, text="forbidden")
+    try:
+        data = json.loads(await request.read())
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("not an update")
+        update = Update.de_json(data, service.application.bot)
+    except Exception:  # any malformed body; PTB's parser raises many kinds
+        logger.warning("malformed telegram webhook body rejected")
+        return web.Response(status=400, text="malformed update")
+    await service.application.update_queue.put(update)
+    return web.Response(text="ok")
+
+
+def setup(app: web.Application, settings: Settings) -> None:
+    if settings.telegram_mode == "webhook":
+        app.router.add_post(webhook_path(settings), receive_update, name="telegram-webhook")
+
+
+async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    service = TelegramService(app[SETTINGS], runtime)
+    await service.start()
+    app[TELEGRAM] = service
+    runtime.channels[CHANNEL] = service.channel
+    runtime.services["telegram_username"] = service.username
+    runtime.services["telegram_set_commands"] = service.channel.set_commands
+    runtime.services.setdefault("health", {})[CHANNEL] = service.health
+    try:
+        yield
+    finally:
+        runtime.channels.pop(CHANNEL, None)
+        await service.stop()
+
+
+def describe(settings: Settings) -> str:
+    if settings.telegram_mode == "webhook":
+        return _("Telegram (webhook at {path})").format(path=webhook_path(settings))
+    return _("Telegram (long polling)")
+
+
+def plugin() -> Plugin:
+    return Plugin(
+        name=CHANNEL,
+        enabled=lambda settings: settings.telegram_token is not None,
+        setup=setup,
+        lifecycle=lifecycle,
+        describe=describe,
+    )
