@@ -33,11 +33,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
 
-<<<<<<< HEAD
     # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
-=======
+
     # Telegram channel (bot/channels/telegram): enabled when a token is set.
     telegram_token: SecretStr | None = None
     telegram_mode: Literal["polling", "webhook"] = "polling"
@@ -55,7 +54,6 @@ class Settings(BaseSettings):
     broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
     broadcast_max_in_flight: int = Field(default=8, ge=1, le=256)
->>>>>>> issue-7
 
     @field_validator("log_level", mode="before")
     @classmethod
