@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import fallback, guides, menu
+from handlers import fallback, figures, guides, menu
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
     menu.router,
     guides.router,
+    figures.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood

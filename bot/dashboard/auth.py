@@ -35,7 +35,7 @@ class Viewer:
         return f"contact:{self.contact_id}"
 
 
-VIEWER = "dashboard_viewer"
+VIEWER = web.RequestKey("dashboard_viewer", Viewer)
 
 
 def _secure(request: web.Request) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import matplotlib
 
@@ -36,7 +36,21 @@ def satisfaction_trend(
 ) -> bytes:
     """Rate by month with its 95% interval as a band and error bars, and the target line."""
     figure = Figure(figsize=(6.4, 3.2))
-    ax = figure.add_subplot()
+    _trend(
+        figure.add_subplot(), months, rates, target=target, title=title, target_label=target_label
+    )
+    return _save(figure, fmt)
+
+
+def _trend(
+    ax: Any,
+    months: Sequence[str],
+    rates: Sequence[Rate],
+    *,
+    target: float,
+    title: str,
+    target_label: str,
+) -> None:
     xs = list(range(len(months)))
     measured = [(x, r) for x, r in zip(xs, rates, strict=True) if r.rate is not None]
     if measured:
@@ -77,7 +91,6 @@ def satisfaction_trend(
     ax.legend(loc="lower left", fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    return _save(figure, fmt)
 
 
 def bars(labels: Sequence[str], values: Sequence[int], *, title: str, fmt: Format = "svg") -> bytes:
@@ -93,3 +106,42 @@ def bars(labels: Sequence[str], values: Sequence[int], *, title: str, fmt: Forma
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.12)
     return _save(figure, fmt)
+
+
+def figures_png(
+    months: Sequence[str],
+    rates: Sequence[Rate],
+    *,
+    target: float,
+    weeks: Sequence[str],
+    reached: Sequence[int],
+    titles: tuple[str, str, str],
+) -> bytes:
+    """The /thongke picture: satisfaction by month (band, target line) over reach by week."""
+    satisfaction_title, target_label, reach_title = titles
+    figure = Figure(figsize=(6.4, 6.0))
+    top, bottom = figure.subplots(2, 1, height_ratios=(3, 2))
+    _trend(top, months, rates, target=target, title=satisfaction_title, target_label=target_label)
+    bottom.bar(range(len(weeks)), reached, color=BLUE)
+    bottom.set_xticks(range(len(weeks)), list(weeks), fontsize=8)
+    for x, value in enumerate(reached):
+        bottom.annotate(
+            str(value),
+            (x, value),
+            textcoords="offset points",
+            xytext=(0, 2),
+            ha="center",
+            fontsize=8,
+        )
+    bottom.set_title(reach_title, fontsize=10)
+    bottom.spines[["top", "right"]].set_visible(False)
+    bottom.margins(y=0.15)
+    figure.tight_layout()
+    return _save(figure, "png")
+
+
+def render(kind: str, **values: object) -> bytes:
+    """The chart service handlers reach through `ctx.services["charts"]`."""
+    if kind == "figures":
+        return figures_png(**values)  # type: ignore[arg-type]
+    raise ValueError(f"unknown chart {kind!r}")

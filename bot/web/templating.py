@@ -58,7 +58,7 @@ def environment(settings: Settings) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default=True),
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(i18n.translations(settings.ui_lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(i18n.translations(settings.ui_lang), newstyle=False)  # type: ignore[attr-defined]
     env.filters.update(linkify=linkify, number=_number, percent=_percent, day=_day)
     env.globals["lang"] = settings.ui_lang
     return env
