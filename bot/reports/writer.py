@@ -13,16 +13,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from bot.i18n import TIMEZONE
 from bot.reports.tables import Column, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1D5FA8")
+HEADER_COLOUR = "1D5FA8"
 NUMBER_FORMATS = {"int": "#,##0", "percent": "0.0%", "date": "dd/mm/yyyy hh:mm"}
 
 
@@ -84,6 +79,13 @@ def xlsx_bytes(
 ) -> bytes:
     """A workbook: first a sheet of (term, meaning) pairs — period, scope, definitions — then a
     sheet per table with a bold coloured header row, frozen panes and number formats."""
+    # openpyxl loads in a second; only the XLSX export pays for it, not every CLI start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill("solid", fgColor=HEADER_COLOUR)
     book = Workbook()
     taken: set[str] = set()
     first = book.active
@@ -101,7 +103,7 @@ def xlsx_bytes(
         sheet = book.create_sheet(_sheet_title(table.title, taken))
         sheet.append([neutralise(label) for label in table.header()])
         for cell in sheet[1]:
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            cell.font, cell.fill = header_font, header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in table.rows:
             sheet.append([_cell(c, row.get(c.key)) for c in table.columns])
