@@ -11,7 +11,7 @@ from bot.commands import chat, content, dashboard, db, demo, report, serve
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content, dashboard, report, demo]
+COMMAND_MODULES = [serve, chat, db, content, report, dashboard, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

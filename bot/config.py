@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
     broadcast_max_in_flight: int = Field(default=8, ge=1, le=256)
 
+    # Surveys and statistics: the target the satisfaction rate is judged against, and the
+    # period within which a person's repeated answers for one procedure count once (the latest).
+    satisfaction_target: float = Field(default=0.95, gt=0, le=1)
+    survey_repeat_days: int = Field(default=30, ge=0, le=366)
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

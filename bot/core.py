@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers.content import Content
 from handlers.context import Context, Conversation
+from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
 from handlers.text import clean
@@ -108,9 +109,12 @@ class Core:
             services=self.services,
         )
         route, replies = await dispatch(self.routers, msg, ctx, self.fallback)
+        if created:
+            replies = with_first_contact_notice(ctx, replies)
+        erased = contacts.is_erased(contact)  # /xoadulieu: nothing may point at them again
         await interactions.record(
             session,
-            contact_id=contact.id,
+            contact_id=None if erased else contact.id,
             channel=msg.channel,
             platform_message_id=msg.message_id,
             kind=msg.kind.value,
@@ -118,10 +122,11 @@ class Core:
             shown=",".join(r.topic for r in replies if r.topic) or None,
             at=now,
         )
-        flow, step, data = conversation.snapshot()
-        conversations.save(
-            state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
-        )
+        if not erased:
+            flow, step, data = conversation.snapshot()
+            conversations.save(
+                state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
+            )
         return replies
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from babel.numbers import format_decimal, format_percent
 
+from handlers import places
 from handlers.context import Context
 from handlers.routing import Router
 from handlers.types import Attachment, Incoming, Reply
@@ -15,12 +16,28 @@ from storage.access import Scope, figures_scope, officer_scope
 
 router = Router("figures")
 
-TARGET = 0.95
+TARGET = 0.95  # unless settings say otherwise (satisfaction_target)
 TREND_MONTHS = 6
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})/(\d{4})$")
 CODE = re.compile(r"^\d{1,16}$")
 WORST = 5
 GAPS = 5
+
+
+def target(ctx: Context) -> float:
+    return float(ctx.settings.get("satisfaction_target") or TARGET)
+
+
+def commune_name(code: str | None) -> str:
+    found = places.commune(code) if code else None
+    return found.name if found else (code or "?")
+
+
+def scope_name(ctx: Context, scope: Scope, commune: str | None) -> str:
+    if commune or scope.commune:
+        return commune_name(commune or scope.commune)
+    found = places.province(scope.province) if scope.province else None
+    return found.name if found else (scope.province or ctx.t("figures.everywhere"))
 
 
 def pct(value: float | None) -> str:
@@ -67,13 +84,15 @@ async def show_figures(msg: Incoming, ctx: Context) -> list[Reply]:
     month = month or stats.month_of(ctx.now)
     start, end = stats.month_range(month)
     filters = scope.filters(commune)
-    place = commune or scope.commune or scope.province
-    overall = (await stats.satisfaction(ctx.session, start=start, end=end, filters=filters))[0].rate
+    rows = await stats.satisfaction(
+        ctx.session, start=start, end=end, target=target(ctx), filters=filters
+    )
+    overall = rows[0].rate
     lines = [
         ctx.t(
             "figures.title",
             month=month[5:] + "/" + month[:4],
-            place=place or ctx.t("figures.everywhere"),
+            place=scope_name(ctx, scope, commune),
         )
     ]
     if overall.rate is None:
@@ -86,7 +105,7 @@ async def show_figures(msg: Incoming, ctx: Context) -> list[Reply]:
                 low=pct(overall.low),
                 high=pct(overall.high),
                 n=num(overall.responses),
-                target=pct(TARGET),
+                target=pct(target(ctx)),
                 verdict=ctx.t(f"figures.status_{overall.status}"),
             )
         )
@@ -105,7 +124,7 @@ async def weak_communes(
     ctx: Context, start: datetime, end: datetime, filters: dict[str, str]
 ) -> list[str]:
     rows = await stats.satisfaction(
-        ctx.session, start=start, end=end, by=("commune",), target=TARGET, filters=filters
+        ctx.session, start=start, end=end, by=("commune",), target=target(ctx), filters=filters
     )
     weak = [r for r in rows if r.rate.status in ("below", "at_risk")]
     weak.sort(key=lambda r: (r.rate.status != "below", r.rate.high or 0.0, r.rate.rate or 0.0))
@@ -116,7 +135,7 @@ async def weak_communes(
         out.append(
             ctx.t(
                 "figures.weak_line",
-                commune=row.keys["commune"] or "?",
+                commune=commune_name(row.keys["commune"]),
                 rate=pct(row.rate.rate),
                 low=pct(row.rate.low),
                 high=pct(row.rate.high),
@@ -150,10 +169,10 @@ async def chart(
     months = [shift(month, -back) for back in range(TREND_MONTHS - 1, -1, -1)]
     first, _ = stats.month_range(months[0])
     rows = await stats.satisfaction(
-        ctx.session, start=first, end=end, by=("month",), target=TARGET, filters=filters
+        ctx.session, start=first, end=end, by=("month",), target=target(ctx), filters=filters
     )
     found = {r.keys["month"]: r.rate for r in rows}
-    rates = [found.get(m, stats.Rate.of(0, 0, TARGET)) for m in months]
+    rates = [found.get(m, stats.Rate.of(0, 0, target(ctx))) for m in months]
     weeks, reached = [], []
     week_start = start
     while week_start < end:
@@ -167,7 +186,7 @@ async def chart(
         "figures",
         months=months,
         rates=rates,
-        target=TARGET,
+        target=target(ctx),
         weeks=weeks,
         reached=reached,
         titles=(

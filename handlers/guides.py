@@ -39,6 +39,7 @@ def guide_step_reply(ctx: Context, guide: Guide, number: int) -> Reply:
     else:
         text = f"{text}\n\n{ctx.t('guide.done')}"
         buttons.extend(link_button(link) for link in guide.links)
+        buttons.append(Button(ctx.t("survey.rate_button"), payload="rate"))
     buttons.append(Button(ctx.t("common.menu"), payload="menu"))
     return Reply(text=text, buttons=tuple(buttons), topic=f"guide:{guide.id}:{number}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
@@ -107,3 +107,9 @@ async def set_reachable_by_chat(
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def is_erased(contact: Contact) -> bool:
+    """True once the contact was deleted in this session (the person erased their data)."""
+    state = inspect(contact)
+    return bool(state.deleted or state.was_deleted)

@@ -1,86 +1,108 @@
-"""`dvcbot report`: the monthly report as XLSX or one table as CSV, the dashboard's same file."""
+"""`dvcbot report`: the month's satisfaction rate (with its interval), funnel and content gaps."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
 from bot.commands.common import run, setup
-from bot.dashboard import figures
 from bot.i18n import _
-from bot.reports import monthly, writer
-from bot.reports.tables import find
-from bot.runtime import open_runtime
-from storage.access import Scope
-from storage.models import utcnow
-from storage.roles import RoleName
+from bot.reports import monthly, writers
+from handlers.types import utcnow
+from storage import db, stats
+
+FORMATS = ("text", "csv", "xlsx", "json")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
-        help=_("write the monthly report (XLSX) or one of its tables (CSV)"),
+        help=_("the monthly satisfaction report (text, CSV, XLSX or JSON)"),
         description=_(
-            "Aggregates only. Without --commune or --province the report covers every place."
+            "Satisfaction rate with its 95% Wilson interval against DVCBOT_SATISFACTION_TARGET, "
+            "per breakdown, plus the outreach funnel and unanswered questions. Aggregates only."
         ),
     )
+    parser.add_argument("--month", required=True, help=_("the month, YYYY-MM (Vietnam time)"))
+    parser.add_argument("--format", choices=FORMATS, default="text", help=_("output format"))
+    parser.add_argument("-o", "--output", type=Path, help=_("write to FILE instead of stdout"))
     parser.add_argument(
-        "--month", help=_("last month of the report, YYYY-MM (default: this month)")
+        "--by",
+        default=None,
+        help=_(
+            "breakdowns, comma-separated; join keys with + (default: commune; for XLSX "
+            "commune,procedure,channel,team as the dashboard's download); keys: {keys}"
+        ).format(keys=", ".join(stats.KEYS)),
     )
-    parser.add_argument(
-        "--months",
-        type=int,
-        default=1,
-        choices=range(1, 37),
-        metavar="1-36",
-        help=_("how many months, ending with --month (default 1)"),
-    )
-    parser.add_argument("--province", help=_("province code"))
-    parser.add_argument("--commune", help=_("commune code"))
-    parser.add_argument("--channel", help=_("only this channel"))
-    parser.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
-    parser.add_argument(
-        "--table",
-        default="satisfaction_by_commune",
-        help=_("for CSV: which table (default satisfaction_by_commune)"),
-    )
-    parser.add_argument(
-        "-o", "--output", type=Path, help=_("file to write (default: standard output for CSV)")
-    )
+    parser.add_argument("--province", help=_("only this province (code, e.g. 42)"))
+    parser.add_argument("--commune", help=_("only this commune (code, e.g. 18754)"))
     parser.set_defaults(func=report)
 
 
 def report(args: argparse.Namespace) -> int:
     settings = setup()
-    now = utcnow()
-    params = {"to": args.month or "", "commune": args.commune or "", "channel": args.channel or ""}
     try:
-        last = args.month or figures.stats.month_of(now)
-        params["to"] = last
-        params["from"] = figures.shift_month(last, -(args.months - 1))
-        query = figures.parse_query(params, now)
-    except ValueError as error:
-        print(_("Bad option: {error}").format(error=error), file=sys.stderr)
+        stats.month_range(args.month)
+        if args.by is not None:
+            breakdowns = monthly.parse_breakdowns(args.by)
+        elif args.format == "xlsx":
+            breakdowns = list(monthly.WORKBOOK_BREAKDOWNS)
+        else:
+            breakdowns = [monthly.DEFAULT_BREAKDOWNS]
+    except ValueError as exc:
+        print(_("Error: {error}").format(error=exc), file=sys.stderr)
         return 2
-    scope = Scope(RoleName.ADMIN, args.province or None, None)
-
-    async def go() -> bytes | None:
-        async with open_runtime(settings) as runtime, runtime.sessions() as session:
-            if args.format == "xlsx":
-                return await monthly.workbook(session, scope, query, now)
-            table = find(await monthly.report_tables(session, scope, query), args.table)
-            return writer.csv_bytes(table) if table else None
-
-    body = run(go())
-    if body is None:
-        print(_("No such table: {name}").format(name=args.table), file=sys.stderr)
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        print(_("XLSX is binary: use -o FILE"), file=sys.stderr)
         return 2
-    if args.output is None and args.format == "xlsx":
-        args.output = Path(f"dvcbot-report-{query.first}-{query.last}.xlsx")
-    if args.output is None:
-        sys.stdout.buffer.write(body)
+
+    async def build() -> monthly.MonthlyReport:
+        if db.is_sqlite(settings.database_url):
+            await db.upgrade(settings.database_url)
+        engine = db.create_engine(settings.database_url)
+        try:
+            async with db.session_factory(engine)() as session:
+                return await monthly.build(
+                    session,
+                    args.month,
+                    target=settings.satisfaction_target,
+                    breakdowns=breakdowns,
+                    now=utcnow(),
+                    filters=filters,
+                    scope=", ".join(part for part in (args.commune, args.province) if part),
+                )
+        finally:
+            await engine.dispose()
+
+    filters = {
+        key: value
+        for key, value in (("province", args.province), ("commune", args.commune))
+        if value
+    }
+    result = run(build())
+    if args.format == "xlsx":
+        data = writers.xlsx_bytes(monthly.workbook_tables(result))
+        if args.output:
+            args.output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
         return 0
-    args.output.write_bytes(body)
-    print(_("Report written to {path}").format(path=args.output))
+    text = io.StringIO()
+    if args.format == "csv":
+        writers.write_csv(monthly.long_table(result), text)
+    elif args.format == "json":
+        writers.write_json(monthly.as_json(result), text)
+    else:
+        tables = [
+            monthly.long_table(result),
+            monthly.funnel_table(result),
+            monthly.gaps_table(result),
+        ]
+        text.write(writers.render_text(tables))
+    if args.output:
+        args.output.write_text(text.getvalue(), encoding="utf-8")
+    else:
+        sys.stdout.write(text.getvalue())
     return 0

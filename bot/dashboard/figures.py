@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.places import commune_name, province_name
+from bot.dashboard.tables import Column, Table
 from bot.i18n import _
-from bot.reports.tables import Column, Table
 from storage import stats
 from storage.access import Scope
 from storage.models import Team
@@ -20,6 +20,14 @@ from storage.models import Team
 TARGET = 0.95  # satisfaction target (Hà Tĩnh 2025 plan; DESIGN.md)
 MONTH_SPAN = 6  # months shown by default, ending with the current one
 CHANNELS = ("telegram", "zalo", "web", "console", "demo")
+
+
+def scope_label(scope: Scope) -> str:
+    if scope.commune:
+        return commune_name(scope.commune)
+    if scope.province:
+        return province_name(scope.province)
+    return _("all places")
 
 
 def status_label(status: str) -> str:
@@ -45,6 +53,7 @@ class Query:
     last: str
     commune: str | None = None
     channel: str | None = None
+    target: float = TARGET
 
     @property
     def start(self) -> datetime:
@@ -80,7 +89,7 @@ class Query:
         return out
 
 
-def parse_query(params: Mapping[str, str], now: datetime) -> Query:
+def parse_query(params: Mapping[str, str], now: datetime, target: float = TARGET) -> Query:
     """Query from URL parameters; ValueError naming the bad one."""
     last = params.get("to") or stats.month_of(now)
     first = params.get("from") or shift_month(last, -(MONTH_SPAN - 1))
@@ -96,7 +105,7 @@ def parse_query(params: Mapping[str, str], now: datetime) -> Query:
     channel = params.get("channel") or None
     if channel is not None and channel not in CHANNELS:
         raise ValueError(_("Unknown channel."))
-    return Query(first, last, commune, channel)
+    return Query(first, last, commune, channel, target)
 
 
 def rate_columns() -> tuple[Column, ...]:
@@ -157,13 +166,13 @@ async def satisfaction_table(
         start=query.start,
         end=query.end,
         by=(by,),
-        target=TARGET,
+        target=query.target,
         filters=query.filters(scope),
     )
     found = {row.keys[by]: row.rate for row in rows}
     if by == "month":  # every month of the span, "no data" where nobody answered
         keys: Sequence[str | None] = query.months
-        found = {m: found.get(m, stats.Rate.of(0, 0, TARGET)) for m in query.months}
+        found = {m: found.get(m, stats.Rate.of(0, 0, query.target)) for m in query.months}
     else:
         keys = list(found)
     table_rows = []
@@ -192,7 +201,7 @@ async def satisfaction_tables(session: AsyncSession, scope: Scope, query: Query)
 
 async def overall_rate(session: AsyncSession, scope: Scope, query: Query) -> stats.Rate:
     rows = await stats.satisfaction(
-        session, start=query.start, end=query.end, target=TARGET, filters=query.filters(scope)
+        session, start=query.start, end=query.end, target=query.target, filters=query.filters(scope)
     )
     return rows[0].rate
 

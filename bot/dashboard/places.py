@@ -1,37 +1,21 @@
-"""Names of provinces and communes (2025 units) for labels; unknown codes show as themselves."""
+"""Place names for dashboard labels and filter menus; unknown codes show as themselves."""
 
 from __future__ import annotations
 
-import functools
-
-from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
+from handlers import places
 
 
-@functools.cache
 def province_name(code: str | None) -> str:
-    if not code:
-        return "—"
-    try:
-        return str(Province.from_code(ProvinceCode(int(code))).name)
-    except (ValueError, KeyError):
-        return code
+    found = places.province(code) if code else None
+    return found.name if found else (code or "—")
 
 
-@functools.cache
 def commune_name(code: str | None) -> str:
-    if not code:
-        return "—"
-    try:
-        return str(Ward.from_code(WardCode(int(code))).name)
-    except (ValueError, KeyError):
-        return code
+    found = places.commune(code) if code else None
+    return found.name if found else (code or "—")
 
 
-@functools.cache
 def communes_of(province: str) -> list[tuple[str, str]]:
-    """(code, name) of every commune of a province, by name, for filter menus."""
-    try:
-        wards = Ward.iter_by_province(ProvinceCode(int(province)))
-    except (ValueError, KeyError):
-        return []
-    return sorted(((f"{int(w.code):05d}", str(w.name)) for w in wards), key=lambda p: p[1])
+    """(code, name) of every commune of a province, in alphabetical order, for filter menus."""
+    found = [c for c in places.communes().values() if c.province_code == province]
+    return [(c.code, c.name) for c in sorted(found, key=lambda c: c.key)]

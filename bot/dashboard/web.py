@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from typing import Any
 
@@ -13,16 +14,16 @@ from bot.config import Settings
 from bot.dashboard import charts, figures
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.dashboard.places import commune_name, communes_of, province_name
+from bot.dashboard.tables import Table, find
 from bot.i18n import _
-from bot.reports import monthly, writer
-from bot.reports.tables import Table, find
+from bot.reports import monthly, writers
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from storage import roles
 from storage.models import utcnow
 
-PAGES = ("overview", "satisfaction", "outreach", "gaps")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")
 
 
@@ -59,11 +60,11 @@ def place_choices(viewer: Viewer) -> list[tuple[str, str]]:
 
 async def _page(request: web.Request, template: str, build: Any, page: str) -> web.StreamResponse:
     viewer: Viewer = request[VIEWER]
+    runtime = request.app[RUNTIME]
     try:
-        query = figures.parse_query(request.query, utcnow())
+        query = parse(request)
     except ValueError as error:
         return refused(request, str(error), 400)
-    runtime = request.app[RUNTIME]
     async with runtime.sessions() as session:
         context = await build(session, viewer, query)
     tables = sorted_tables(request, context.get("tables", []))
@@ -74,7 +75,7 @@ async def _page(request: web.Request, template: str, build: Any, page: str) -> w
         params=query.params(),
         page=page,
         nav=nav(),
-        scope_label=monthly.scope_label(viewer.scope),
+        scope_label=figures.scope_label(viewer.scope),
         province_label=province_name(viewer.scope.province) if viewer.scope.province else "",
         communes=place_choices(viewer),
         channels=figures.CHANNELS,
@@ -92,7 +93,7 @@ async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[
     return {
         "rate": rate,
         "month": query.last,
-        "target": figures.TARGET,
+        "target": query.target,
         "tables": [figures.targets_table(rate, query.last), trend, funnel],
         "chart": svg_data(trend_chart(trend, query)),
     }
@@ -108,7 +109,7 @@ def trend_chart(trend: Table, query: figures.Query) -> bytes:
     return charts.satisfaction_trend(
         query.months,
         rates,
-        target=figures.TARGET,
+        target=query.target,
         title=_("Satisfaction by month, with 95% interval"),
         target_label=_("target 95%"),
     )
@@ -166,7 +167,7 @@ async def _audit_export(request: web.Request, what: str, query: figures.Query) -
                 "period": [query.first, query.last],
                 "commune": query.commune,
                 "channel": query.channel,
-                "scope": monthly.scope_label(viewer.scope),
+                "scope": figures.scope_label(viewer.scope),
             },
         )
 
@@ -179,40 +180,64 @@ def _download(body: bytes, filename: str, content_type: str) -> web.Response:
     )
 
 
+def parse(request: web.Request) -> figures.Query:
+    target = request.app[RUNTIME].settings.satisfaction_target
+    return figures.parse_query(request.query, utcnow(), target)
+
+
+async def page_tables(session: Any, viewer: Viewer, query: figures.Query) -> list[Table]:
+    """Every table any dashboard page shows, for the CSV downloads."""
+    out: list[Table] = []
+    for build in (_overview, _satisfaction, _outreach, _gaps):
+        for table in (await build(session, viewer, query)).get("tables", []):
+            if find(out, table.name) is None:
+                out.append(table)
+    return out
+
+
 @officers_only
 async def export_csv(request: web.Request) -> web.StreamResponse:
     """GET /dashboard/export/<table>.csv: any dashboard table, in the viewer's scope."""
     viewer: Viewer = request[VIEWER]
     try:
-        query = figures.parse_query(request.query, utcnow())
+        query = parse(request)
     except ValueError as error:
         return refused(request, str(error), 400)
     name = request.match_info["name"]
     async with request.app[RUNTIME].sessions() as session:
-        tables = await monthly.report_tables(session, viewer.scope, query)
-        if find(tables, "funnel") is None:
-            tables.append(await figures.funnel_table(session, viewer.scope, query, "", {}))
-    table = find(tables, name)
+        table = find(await page_tables(session, viewer, query), name)
     if table is None:
         raise web.HTTPNotFound()
     await _audit_export(request, f"csv:{name}", query)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the Vietnamese right
+    writers.write_csv(table.sheet(), buffer)
     filename = f"dvcbot-{name}-{query.first}-{query.last}.csv"
-    return _download(writer.csv_bytes(table), filename, "text/csv")
+    return _download(buffer.getvalue().encode(), filename, "text/csv")
 
 
 @officers_only
 async def export_xlsx(request: web.Request) -> web.StreamResponse:
-    """GET /dashboard/export/report.xlsx: the monthly report, same file as `dvcbot report`."""
+    """GET /dashboard/export/report.xlsx: the monthly report of the period's last month, in the
+    viewer's scope; the same workbook `dvcbot report --format xlsx` writes."""
     viewer: Viewer = request[VIEWER]
     try:
-        query = figures.parse_query(request.query, utcnow())
+        query = parse(request)
     except ValueError as error:
         return refused(request, str(error), 400)
     async with request.app[RUNTIME].sessions() as session:
-        body = await monthly.workbook(session, viewer.scope, query, utcnow())
+        report = await monthly.build(
+            session,
+            query.last,
+            target=query.target,
+            breakdowns=monthly.WORKBOOK_BREAKDOWNS,
+            filters=query.filters(viewer.scope),
+            scope=figures.scope_label(viewer.scope),
+            now=utcnow(),
+        )
     await _audit_export(request, "xlsx:report", query)
-    filename = f"dvcbot-report-{query.first}-{query.last}.xlsx"
-    return _download(body, filename, monthly.XLSX_TYPE)
+    filename = f"dvcbot-report-{query.last}.xlsx"
+    return _download(writers.xlsx_bytes(monthly.workbook_tables(report)), filename, XLSX_TYPE)
 
 
 def setup(app: web.Application, settings: Settings) -> None:

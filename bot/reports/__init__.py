@@ -1,1 +1,1 @@
-"""Reports: tables of figures and the CSV/XLSX writer shared by the CLI and the dashboard."""
+"""Reports: the monthly satisfaction and outreach tables, and writers for text, CSV, XLSX, JSON."""

@@ -1,95 +1,311 @@
-"""The monthly report officers send upward: every table for a period and scope, plus its key."""
+"""The monthly satisfaction and outreach report: statistics turned into tables for any writer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import i18n
-from bot.dashboard import figures
-from bot.dashboard.places import commune_name, province_name
 from bot.i18n import _
-from bot.reports.tables import Table
-from storage.access import Scope
+from bot.reports.writers import Column, Table
+from handlers import places
+from storage import stats
+from storage.models import Team
+
+DEFAULT_BREAKDOWNS = ("commune",)
+# The workbook officers send upward (dashboard download and `dvcbot report --format xlsx`).
+WORKBOOK_BREAKDOWNS = (("commune",), ("procedure",), ("channel",), ("team",))
 
 
-def scope_label(scope: Scope) -> str:
-    if scope.commune:
-        return commune_name(scope.commune)
-    if scope.province:
-        return province_name(scope.province)
-    return _("all places")
+def status_text(status: str) -> str:
+    return {
+        "ok": _("meets target"),
+        "at_risk": _("at risk"),
+        "below": _("below target"),
+        "no_data": _("no data"),
+    }[status]
 
 
-async def report_tables(session: AsyncSession, scope: Scope, query: figures.Query) -> list[Table]:
-    teams = await figures.team_names(session)
-    last = query.month_only(query.last)
-    rate = await figures.overall_rate(session, scope, last)
-    tables = [figures.targets_table(rate, query.last)]
-    tables += await figures.satisfaction_tables(session, scope, query)
-    tables.append(await figures.funnel_table(session, scope, query, "commune", teams))
-    tables.append(await figures.funnel_table(session, scope, query, "team", teams))
-    tables.append(await figures.gaps_table(session, scope, query))
-    return tables
+def key_title(key: str) -> str:
+    return {
+        "commune": _("commune"),
+        "province": _("province"),
+        "procedure": _("procedure"),
+        "channel": _("channel"),
+        "team": _("team"),
+        "month": _("month"),
+    }[key]
 
 
-def about(scope: Scope, query: figures.Query, generated: datetime) -> list[tuple[str, str]]:
-    """The first sheet: what the report covers and what each figure means."""
-    rows = [
-        (_("Report"), _("dvcbot monthly report")),
-        (
-            _("Period"),
-            _("{first} to {last} (Vietnam time)").format(first=query.first, last=query.last),
-        ),
-        (_("Scope"), scope_label(scope)),
-        (_("Commune filter"), commune_name(query.commune) if query.commune else _("none")),
-        (_("Channel filter"), query.channel or _("none")),
-        (_("Generated"), i18n.moment(generated)),
-        (
-            _("satisfaction rate"),
-            _(
-                "Satisfied responses (the two top answers) / all complete responses; each person "
-                "counts once per procedure. Target ≥ 95%."
-            ),
-        ),
-        (
-            _("95% interval"),
-            _(
-                "Wilson score interval. 'Below target' means even the upper bound is under 95%; "
-                "'at risk' means the interval contains 95%; few responses give a wide interval."
-            ),
-        ),
-        (
-            _("Funnel"),
-            _(
-                "People counted once at the furthest step: reached (wrote to the bot), engaged "
-                "(opened a guide or asked), guided (finished a guide or found an answer), "
-                "surveyed, satisfied."
-            ),
-        ),
-        (
-            _("Questions with no answer"),
-            _("Questions the bot found no answer for, grouped by normalised text."),
-        ),
-        (
-            _("Privacy"),
-            _("Aggregates only: no names, chat ids or phone numbers appear in this report."),
-        ),
-    ]
-    return rows
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def workbook(
-    session: AsyncSession, scope: Scope, query: figures.Query, generated: datetime
-) -> bytes:
-    """The monthly report as an XLSX file (the dashboard's download and `dvcbot report`)."""
-    from bot.reports import writer
-
-    tables = await report_tables(session, scope, query)
-    return writer.xlsx_bytes(
-        tables, about=about(scope, query, generated), about_title=_("Definitions and period")
+def rate_columns() -> tuple[Column, ...]:
+    return (
+        Column(_("responses"), "int"),
+        Column(_("satisfied"), "int"),
+        Column(_("rate"), "percent"),
+        Column(_("95% low"), "percent"),
+        Column(_("95% high"), "percent"),
+        Column(_("status")),
     )
+
+
+def parse_breakdowns(text: str) -> list[tuple[str, ...]]:
+    """'commune,procedure+month' -> [('commune',), ('procedure', 'month')]; checks the keys."""
+    breakdowns = []
+    for part in text.split(","):
+        keys = tuple(k.strip() for k in part.split("+") if k.strip())
+        for key in keys:
+            if key not in stats.KEYS:
+                raise ValueError(
+                    _("unknown breakdown {key}; use {keys}").format(
+                        key=key, keys=", ".join(stats.KEYS)
+                    )
+                )
+        if keys:
+            breakdowns.append(keys)
+    return breakdowns
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: str
+    target: float
+    generated_at: datetime
+    overall: stats.RateRow
+    breakdowns: list[tuple[tuple[str, ...], list[stats.RateRow]]]
+    funnel: list[stats.FunnelRow]
+    gaps: list[stats.Gap]
+    team_names: dict[str, str]
+    scope: str = ""  # the place the report is limited to ("" for everything)
+
+
+async def build(
+    session: AsyncSession,
+    month: str,
+    *,
+    target: float,
+    breakdowns: Sequence[tuple[str, ...]] = (DEFAULT_BREAKDOWNS,),
+    now: datetime,
+    filters: Mapping[str, str] | None = None,
+    scope: str = "",
+) -> MonthlyReport:
+    """`filters` limit every figure (an officer's commune or province); `scope` names it."""
+    start, end = stats.month_range(month)
+    period: dict[str, Any] = {"start": start, "end": end, "filters": filters}
+    overall = (await stats.satisfaction(session, target=target, **period))[0]
+    tables = [
+        (keys, await stats.satisfaction(session, by=keys, target=target, **period))
+        for keys in breakdowns
+    ]
+    funnel = await stats.funnel(session, by=["commune"], **period)
+    gaps = await stats.unanswered(session, limit=50, **period)
+    teams = {str(t.id): t.name for t in (await session.scalars(select(Team))).all()}
+    return MonthlyReport(month, target, now, overall, tables, funnel, gaps, teams, scope)
+
+
+def _name(report: MonthlyReport, key: str, value: str | None) -> str:
+    if value is None:
+        return _("(not given)")
+    if key == "commune":
+        place = places.commune(value)
+        province = places.province(place.province_code) if place else None
+        return f"{place.name}, {province.name}" if place and province else value
+    if key == "province":
+        found = places.province(value)
+        return found.name if found else value
+    if key == "team":
+        return report.team_names.get(value, value)
+    return value
+
+
+def _rate_cells(rate: stats.Rate) -> tuple[Any, ...]:
+    return (
+        rate.responses,
+        rate.satisfied,
+        rate.rate,
+        rate.low,
+        rate.high,
+        status_text(rate.status),
+    )
+
+
+def breakdown_table(
+    report: MonthlyReport, keys: tuple[str, ...], rows: list[stats.RateRow]
+) -> Table:
+    """One sheet: a code and a name column per key, then the rate columns."""
+    columns: list[Column] = []
+    for key in keys:
+        columns += [Column(key_title(key)), Column(_("name"))]
+    body = []
+    for row in rows:
+        cells: list[Any] = []
+        for key in keys:
+            cells += [row.keys[key], _name(report, key, row.keys[key])]
+        body.append((*cells, *_rate_cells(row.rate)))
+    title = _("Satisfaction by {keys}").format(keys=" + ".join(key_title(k) for k in keys))
+    return Table(title, (*columns, *rate_columns()), body)
+
+
+def long_table(report: MonthlyReport) -> Table:
+    """Every breakdown in one table (for CSV): breakdown, group code, group name, the rate."""
+    columns = (Column(_("month")), Column(_("breakdown")), Column(_("group")), Column(_("name")))
+    body: list[tuple[Any, ...]] = [
+        (report.month, _("total"), None, None, *_rate_cells(report.overall.rate))
+    ]
+    for keys, rows in report.breakdowns:
+        for row in rows:
+            group = " · ".join(row.keys[k] or "" for k in keys)
+            name = " · ".join(_name(report, k, row.keys[k]) for k in keys)
+            body.append((report.month, "+".join(keys), group, name, *_rate_cells(row.rate)))
+    return Table(
+        _("Satisfaction {month}").format(month=report.month), (*columns, *rate_columns()), body
+    )
+
+
+def funnel_table(report: MonthlyReport) -> Table:
+    columns = (
+        Column(_("commune")),
+        Column(_("name")),
+        Column(_("reached"), "int"),
+        Column(_("engaged"), "int"),
+        Column(_("guided"), "int"),
+        Column(_("surveyed"), "int"),
+        Column(_("satisfied"), "int"),
+    )
+    body = [
+        (
+            r.keys["commune"],
+            _name(report, "commune", r.keys["commune"]),
+            r.reached,
+            r.engaged,
+            r.guided,
+            r.surveyed,
+            r.satisfied,
+        )
+        for r in report.funnel
+    ]
+    return Table(_("Outreach funnel"), columns, body)
+
+
+def gaps_table(report: MonthlyReport) -> Table:
+    columns = (
+        Column(_("question")),
+        Column(_("times"), "int"),
+        Column(_("first")),
+        Column(_("last")),
+    )
+    body = [
+        (
+            g.query,
+            g.count,
+            g.first_seen.isoformat(timespec="minutes"),
+            g.last_seen.isoformat(timespec="minutes"),
+        )
+        for g in report.gaps
+    ]
+    return Table(_("Unanswered questions"), columns, body)
+
+
+def definitions_table(report: MonthlyReport) -> Table:
+    rows = [
+        (_("month"), _("{month}, Vietnam time (UTC+7)").format(month=report.month)),
+        (
+            _("responses"),
+            _(
+                "completed survey responses; a person's repeated answers for one "
+                "procedure within the repeat period count once (the latest); unfinished "
+                "responses are excluded"
+            ),
+        ),
+        (
+            _("satisfied"),
+            _("responses whose rating is one of the survey's satisfied answers (the top two)"),
+        ),
+        (_("rate"), _("satisfied / responses")),
+        (_("95% low"), _("lower bound of the 95% Wilson score interval")),
+        (_("95% high"), _("upper bound of the 95% Wilson score interval")),
+        (
+            _("status"),
+            _(
+                "below target: the whole interval is under the target; at risk: the "
+                "interval contains the target; meets target: the whole interval is at "
+                "or above it"
+            ),
+        ),
+        (_("target"), f"{report.target * 100:.1f}%"),
+        (
+            _("funnel"),
+            _(
+                "people per stage, each counted at the furthest stage reached in the "
+                "month: reached (any contact), engaged (opened a guide, searched, "
+                "started a survey), guided (finished a guide, viewed a procedure, got "
+                "an answer), surveyed, satisfied"
+            ),
+        ),
+        (_("generated"), report.generated_at.isoformat(timespec="seconds")),
+        (_("scope"), report.scope or _("all places")),
+        (_("privacy"), _("aggregates only; no names or platform ids")),
+    ]
+    return Table(_("Definitions"), (Column(_("term")), Column(_("meaning"))), rows)
+
+
+def workbook_tables(report: MonthlyReport) -> list[Table]:
+    """The XLSX sheets: overall, a sheet per breakdown, funnel, gaps, definitions."""
+    overall = Table(
+        _("Overall"),
+        (Column(_("month")), *rate_columns()),
+        [(report.month, *_rate_cells(report.overall.rate))],
+    )
+    return [
+        overall,
+        *(breakdown_table(report, keys, rows) for keys, rows in report.breakdowns),
+        funnel_table(report),
+        gaps_table(report),
+        definitions_table(report),
+    ]
+
+
+def as_json(report: MonthlyReport) -> dict[str, Any]:
+    def rate(r: stats.Rate) -> dict[str, Any]:
+        return {
+            "responses": r.responses,
+            "satisfied": r.satisfied,
+            "rate": r.rate,
+            "low": r.low,
+            "high": r.high,
+            "status": r.status,
+        }
+
+    return {
+        "month": report.month,
+        "target": report.target,
+        "generated_at": report.generated_at,
+        "overall": rate(report.overall.rate),
+        "breakdowns": [
+            {"by": list(keys), "rows": [{"keys": row.keys, **rate(row.rate)} for row in rows]}
+            for keys, rows in report.breakdowns
+        ],
+        "funnel": [
+            {
+                "keys": r.keys,
+                "reached": r.reached,
+                "engaged": r.engaged,
+                "guided": r.guided,
+                "surveyed": r.surveyed,
+                "satisfied": r.satisfied,
+            }
+            for r in report.funnel
+        ],
+        "unanswered": [
+            {
+                "query": g.query,
+                "count": g.count,
+                "first_seen": g.first_seen,
+                "last_seen": g.last_seen,
+            }
+            for g in report.gaps
+        ],
+    }

@@ -1,4 +1,4 @@
-"""`dvcbot demo seed`, `dvcbot report --format xlsx` and `dvcbot demo clear`, as operators run them."""
+"""`dvcbot demo seed`, `report --format xlsx` and `demo clear`, as operators run them."""
 
 from __future__ import annotations
 

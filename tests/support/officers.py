@@ -9,8 +9,8 @@ from storage.db import SessionFactory
 from storage.models import SurveyResponse, utcnow
 
 PROVINCE = "42"
-COMMUNE_A = "18070"
-COMMUNE_B = "18115"
+COMMUNE_A = "18754"
+COMMUNE_B = "18781"
 OTHER_PROVINCE_COMMUNE = "00070"
 
 

@@ -1,10 +1,12 @@
-"""A table of figures as every output shows it: dashboard page, CSV, XLSX sheet, chat text."""
+"""A dashboard table: keyed rows the page sorts and shows, and the CSV/XLSX sheet it becomes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from bot.reports import writers
 
 Kind = Literal["text", "int", "percent", "date"]
 
@@ -41,11 +43,14 @@ class Table:
         present.sort(key=order, reverse=descending)
         return Table(self.name, self.title, self.columns, present + missing, self.note)
 
-    def header(self) -> list[str]:
-        return [c.label for c in self.columns]
-
-    def values(self) -> list[list[Any]]:
-        return [[row.get(c.key) for c in self.columns] for row in self.rows]
+    def sheet(self) -> writers.Table:
+        """The same table for the shared report writers (CSV, XLSX)."""
+        return writers.Table(
+            self.title,
+            tuple(writers.Column(c.label, c.kind) for c in self.columns),
+            [tuple(row.get(c.key) for c in self.columns) for row in self.rows],
+            self.note,
+        )
 
 
 def find(tables: Sequence[Table], name: str) -> Table | None:

@@ -1,0 +1,112 @@
+"""Privacy and consent: the first-contact notice, /xoadulieu (erase), /dunglai and /batdau.
+
+Erasing deletes the contact (platform ids, name, place, conversation state); interactions,
+outreach events and survey responses stay, detached, so published figures do not change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from handlers.context import Context
+from handlers.payload import pack, parse
+from handlers.questionnaire import QuestionType, Surveys
+from handlers.routing import Router
+from handlers.types import Button, Incoming, Reply
+from storage import events, privacy
+from storage.events import EventKind
+
+router = Router("privacy")
+
+
+def _menu(ctx: Context) -> Button:
+    return Button(ctx.t("common.menu"), payload="menu")
+
+
+def with_first_contact_notice(ctx: Context, replies: list[Reply]) -> list[Reply]:
+    """The short notice and a 'read more' button, added to the first reply to a new person."""
+    if not replies or "privacy.notice" not in ctx.content.messages:
+        return replies
+    first = replies[0]
+    noticed = dataclasses.replace(
+        first,
+        text=f"{first.text}\n{ctx.t('privacy.notice')}" if first.text else ctx.t("privacy.notice"),
+        buttons=(*first.buttons, Button(ctx.t("privacy.more_button"), payload="privacy")),
+    )
+    return [noticed, *replies[1:]]
+
+
+@router.button("privacy")
+@router.command("riengtu", "privacy")
+async def explain_privacy(msg: Incoming, ctx: Context) -> list[Reply]:
+    return [
+        Reply(
+            text=ctx.t("privacy.details"),
+            buttons=(_menu(ctx),),
+            topic="privacy",
+        )
+    ]
+
+
+@router.command("xoadulieu")
+async def ask_to_erase(msg: Incoming, ctx: Context) -> list[Reply]:
+    """Confirmation first; the yes button names this contact, so an old button erases nothing."""
+    return [
+        Reply(
+            text=ctx.t("privacy.erase_confirm"),
+            buttons=(
+                Button(ctx.t("privacy.erase_yes"), payload=pack("erase", "yes", ctx.contact.id)),
+                Button(ctx.t("privacy.erase_no"), payload=pack("erase", "no")),
+            ),
+            topic="privacy:erase-confirm",
+        )
+    ]
+
+
+@router.button("erase")
+async def erase(msg: Incoming, ctx: Context) -> list[Reply]:
+    payload = parse(msg.payload or "")
+    if payload.arg(0) != "yes" or payload.arg(1) != str(ctx.contact.id):
+        return [
+            Reply(
+                text=ctx.t("privacy.erase_cancelled"),
+                buttons=(_menu(ctx),),
+                topic="privacy:erase-cancelled",
+            )
+        ]
+    await privacy.erase_contact(ctx.session, ctx.contact, typed_answers=_typed_questions(ctx))
+    ctx.conversation.end()
+    return [Reply(text=ctx.t("privacy.erased"), topic="privacy:erased")]
+
+
+def _typed_questions(ctx: Context) -> dict[str, set[str]]:
+    found = ctx.content.extra.get("surveys")
+    if not isinstance(found, Surveys):
+        return {}
+    return {
+        survey.id: {q.id for q in survey.questions if q.type is QuestionType.TEXT}
+        for survey in found.by_id.values()
+    }
+
+
+@router.command("dunglai")
+async def stop_messages(msg: Incoming, ctx: Context) -> list[Reply]:
+    """Stop every proactive message (broadcasts, reminders) until /batdau."""
+    if not ctx.contact.subscribed:
+        text = ctx.t("subscription.already_stopped")
+    else:
+        ctx.contact.subscribed = False
+        await events.record(ctx.session, EventKind.UNSUBSCRIBED, ctx.contact, at=ctx.now)
+        text = ctx.t("subscription.stopped")
+    return [Reply(text=text, buttons=(_menu(ctx),), topic="subscription:off")]
+
+
+@router.command("batdau")
+async def resume_messages(msg: Incoming, ctx: Context) -> list[Reply]:
+    if ctx.contact.subscribed:
+        text = ctx.t("subscription.already_on")
+    else:
+        ctx.contact.subscribed = True
+        await events.record(ctx.session, EventKind.SUBSCRIBED, ctx.contact, at=ctx.now)
+        text = ctx.t("subscription.resumed")
+    return [Reply(text=text, buttons=(_menu(ctx),), topic="subscription:on")]

@@ -1,0 +1,346 @@
+"""The satisfaction survey: started by /danhgia, `rate` buttons, guides and QR-code deep links.
+
+Answers are written to the response row as they come, so a person can leave and continue later;
+the flow's position is derived from the stored answers, and every button names the response and
+question it answers, so presses that no longer fit (double taps, re-deliveries, buttons of an
+earlier survey) change nothing. See survey.mmd for the steps.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from handlers import location, places
+from handlers import survey_view as view
+from handlers.context import Context
+from handlers.payload import parse
+from handlers.questionnaire import SKIPPED, QuestionType, Survey, Surveys
+from handlers.routing import Router
+from handlers.survey_procedures import find_procedures, procedure_name
+from handlers.text import fold
+from handlers.types import Incoming, Reply
+from storage import events, surveys
+from storage.events import EventKind
+from storage.models import SurveyResponse
+
+router = Router("survey")
+FLOW = "survey"
+LOCATION_MARK = "_location"  # answers key: the place was asked during this response
+PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
+RESUME_WITHIN = timedelta(days=7)  # an older unfinished response is not offered again
+MAX_TEXT_ANSWER = 1000
+SKIP_WORDS = {"bo qua", "khong", "ko", "k", "skip"}
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+class Step(StrEnum):
+    CHOOSE = "choose"  # an unfinished survey exists: continue it or start again
+    ANSWER = "answer"  # a question is on screen
+
+
+def catalogue(ctx: Context) -> Surveys | None:
+    found = ctx.content.extra.get("surveys")
+    return found if isinstance(found, Surveys) and found.by_id else None
+
+
+def start_code(commune_code: str, procedure_code: str | None = None) -> str:
+    """The deep-link code for a QR code at a commune's desk: `ks_<commune>[_<procedure>]`.
+
+    Telegram start codes allow only A-Z a-z 0-9 _ -, so the dots of procedure codes become '-'.
+    """
+    code = f"ks_{commune_code}"
+    return f"{code}_{procedure_code.replace('.', '-')}" if procedure_code else code
+
+
+# --- starting ---------------------------------------------------------------------------
+
+
+@router.command("danhgia")
+async def start_by_command(msg: Incoming, ctx: Context) -> list[Reply]:
+    """/danhgia [survey id]"""
+    return await begin(ctx, survey_id=msg.args.split(" ", 1)[0] or None, source="command")
+
+
+@router.button("rate")
+async def start_by_button(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`rate` or `rate:<procedure code>` (procedure cards, guides, the menu)."""
+    code = parse(msg.payload or "").arg(0)
+    procedure = code if PROCEDURE_CODE.match(code) else None
+    return await begin(ctx, procedure=procedure, source="button")
+
+
+@router.deep_link("ks")
+async def start_by_link(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`/start ks_<commune code>[_<procedure code with '-' for '.'>]` from a QR code."""
+    parts = msg.args.split("_", 2)
+    commune = places.commune(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    procedure = parts[2].replace("-", ".") if len(parts) > 2 else None
+    if procedure and not PROCEDURE_CODE.match(procedure):
+        procedure = None
+    return await begin(ctx, procedure=procedure, commune=commune, source=msg.args[:64])
+
+
+async def begin(
+    ctx: Context,
+    *,
+    survey_id: str | None = None,
+    procedure: str | None = None,
+    commune: places.Place | None = None,
+    source: str,
+) -> list[Reply]:
+    found = catalogue(ctx)
+    survey = found.get(survey_id) if found else None
+    if survey is None:
+        return [view.note(ctx, "survey.unavailable")]
+    wanted = {
+        "survey": survey.id,
+        "procedure": procedure,
+        "commune": commune.code if commune else None,
+        "source": source,
+    }
+    open_response = await surveys.latest_open(ctx.session, ctx.contact.id)
+    if open_response is not None and _resumable(ctx, open_response):
+        ctx.conversation.start(FLOW, Step.CHOOSE, rid=open_response.id, wanted=wanted)
+        title = found.by_id[open_response.survey_id].title if found else survey.title
+        return [view.resume_or_restart(ctx, open_response.id, title)]
+    return await _create(ctx, survey, wanted)
+
+
+def _resumable(ctx: Context, response: SurveyResponse) -> bool:
+    found = catalogue(ctx)
+    survey = found.by_id.get(response.survey_id) if found else None
+    return (
+        survey is not None
+        and survey.version == response.survey_version
+        and response.updated_at >= ctx.now - RESUME_WITHIN
+    )
+
+
+async def _create(ctx: Context, survey: Survey, wanted: dict[str, Any]) -> list[Reply]:
+    commune = places.commune(wanted.get("commune"))
+    response = await surveys.start(
+        ctx.session,
+        ctx.contact,
+        survey_id=survey.id,
+        survey_version=survey.version,
+        procedure_code=wanted.get("procedure"),
+        commune_code=commune.code if commune else None,
+        province_code=commune.province_code if commune else None,
+        source=wanted.get("source"),
+        at=ctx.now,
+    )
+    if response.procedure_code:
+        # The procedure is known (a card's button or the QR code): do not ask it again.
+        for question in survey.questions:
+            if question.type is QuestionType.PROCEDURE:
+                surveys.set_answer(response, question.id, response.procedure_code, ctx.now)
+    await events.record(
+        ctx.session, EventKind.SURVEY_STARTED, ctx.contact, ref=survey.id, at=ctx.now
+    )
+    intro = survey.intro
+    name = procedure_name(ctx, response.procedure_code)
+    if name:
+        intro = f"{intro}\n{ctx.t('survey.about_procedure', procedure=name)}"
+    return await _advance(ctx, survey, response, intro=intro)
+
+
+async def resume(ctx: Context, intro: str | None = None) -> list[Reply]:
+    """Continue the person's unfinished survey (after the place question, for instance)."""
+    response = await surveys.latest_open(ctx.session, ctx.contact.id)
+    found = catalogue(ctx)
+    survey = found.by_id.get(response.survey_id) if found and response else None
+    if response is None or survey is None or not _resumable(ctx, response):
+        ctx.conversation.end()
+        return [view.note(ctx, "survey.nothing_open")]
+    return await _advance(ctx, survey, response, intro=intro)
+
+
+# --- moving on ----------------------------------------------------------------------------
+
+
+async def _advance(
+    ctx: Context, survey: Survey, response: SurveyResponse, *, intro: str | None = None
+) -> list[Reply]:
+    """Show the next question, ask for the place once, or finish."""
+    answers = dict(response.answers or {})
+    if response.commune_code is None and ctx.contact.commune_code:
+        response.commune_code = ctx.contact.commune_code
+        response.province_code = ctx.contact.province_code
+    rating_given = survey.rating.id in answers
+    if rating_given and response.commune_code is None and LOCATION_MARK not in answers:
+        surveys.set_answer(response, LOCATION_MARK, "asked", ctx.now)
+        return location.ask_province(ctx, then=FLOW, intro=ctx.t("survey.ask_place"))
+    index = survey.next_index(answers)
+    if index is None:
+        return await _finish(ctx, survey, response)
+    ctx.conversation.start(FLOW, Step.ANSWER, rid=response.id, picked=[])
+    return [view.question_reply(ctx, survey, response.id, index, answers, intro=intro)]
+
+
+async def _finish(ctx: Context, survey: Survey, response: SurveyResponse) -> list[Reply]:
+    satisfied = survey.is_satisfied(response.answers or {})
+    days = ctx.settings.get("survey_repeat_days", 30)
+    finished = await surveys.complete(
+        ctx.session,
+        response,
+        satisfied=satisfied,
+        repeat_period=timedelta(days=int(days)),
+        at=ctx.now,
+    )
+    if finished:
+        await events.record(
+            ctx.session,
+            EventKind.SURVEY_COMPLETED,
+            ctx.contact,
+            ref=survey.id,
+            detail="satisfied" if satisfied else "unsatisfied",
+            at=ctx.now,
+        )
+    ctx.conversation.end()
+    return [view.thanks(ctx, survey)]
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+@router.button(view.ACTION)
+async def press_answer(msg: Incoming, ctx: Context) -> list[Reply]:
+    payload = parse(msg.payload or "")
+    try:
+        rid = int(payload.arg(0))
+    except ValueError:
+        return [view.note(ctx, "survey.stale")]
+    response = await surveys.get(ctx.session, rid)
+    if response is None or response.contact_id != ctx.contact.id:
+        return [view.note(ctx, "survey.stale")]
+    if response.status == surveys.COMPLETE:
+        return [view.note(ctx, "survey.already_done")]
+    latest = await surveys.latest_open(ctx.session, ctx.contact.id)
+    found = catalogue(ctx)
+    survey = found.by_id.get(response.survey_id) if found else None
+    if latest is None or latest.id != rid or survey is None or not _resumable(ctx, response):
+        return [view.note(ctx, "survey.stale")]
+    what = payload.arg(1)
+    if what == view.CONTINUE:
+        return await _advance(ctx, survey, response)
+    if what == view.RESTART:
+        return await _restart(ctx, survey, rid)
+    answers = dict(response.answers or {})
+    index = survey.next_index(answers)
+    if not what.isdigit() or index is None or int(what) != index:
+        # Answered already (a double tap) or an earlier question: show where they are.
+        return await _advance(ctx, survey, response, intro=ctx.t("survey.already_answered"))
+    if ctx.conversation.flow != FLOW:
+        ctx.conversation.start(FLOW, Step.ANSWER, rid=rid, picked=[])
+    return await _apply(ctx, survey, response, index, payload.arg(2), payload.arg(3))
+
+
+async def _restart(ctx: Context, survey: Survey, rid: int) -> list[Reply]:
+    data = ctx.conversation.data
+    if (
+        ctx.conversation.flow != FLOW
+        or ctx.conversation.step != Step.CHOOSE
+        or data.get("rid") != rid
+    ):
+        return [view.note(ctx, "survey.stale")]
+    wanted = dict(data.get("wanted") or {})
+    found = catalogue(ctx)
+    chosen = found.get(wanted.get("survey")) if found else None
+    return await _create(ctx, chosen or survey, wanted)
+
+
+async def _apply(
+    ctx: Context, survey: Survey, response: SurveyResponse, index: int, choice: str, mark: str
+) -> list[Reply]:
+    question = survey.questions[index]
+    picked = [p for p in ctx.conversation.data.get("picked", []) if question.option(p)]
+    if choice == view.SKIP and question.optional:
+        surveys.set_answer(response, question.id, SKIPPED, ctx.now)
+    elif question.type is QuestionType.SINGLE and choice.isdigit():
+        if int(choice) >= len(question.options):
+            return [view.note(ctx, "survey.stale")]
+        surveys.set_answer(response, question.id, question.options[int(choice)].id, ctx.now)
+    elif question.type is QuestionType.MULTIPLE and (choice == view.DONE or choice[:1] == "t"):
+        if mark != view.mask_of(question, picked):  # a double tap on a tick: ignore it
+            return _show(ctx, survey, response, index, picked, "survey.already_answered")
+        if choice == view.DONE:
+            surveys.set_answer(response, question.id, picked, ctx.now)
+        else:
+            number = int(choice[1:]) if choice[1:].isdigit() else len(question.options)
+            if number >= len(question.options):
+                return [view.note(ctx, "survey.stale")]
+            option = question.options[number]
+            if option.id in picked:
+                picked = [p for p in picked if p != option.id]
+            else:
+                picked = [*picked, option.id]
+            ctx.conversation.goto(Step.ANSWER, picked=picked)
+            return _show(ctx, survey, response, index, picked)
+    elif question.type is QuestionType.PROCEDURE and choice.startswith("="):
+        code = choice[1:]
+        if not PROCEDURE_CODE.match(code):
+            return [view.note(ctx, "survey.stale")]
+        surveys.set_answer(response, question.id, code, ctx.now)
+        response.procedure_code = code
+    else:
+        return _show(ctx, survey, response, index, picked, "survey.use_buttons")
+    return await _advance(ctx, survey, response)
+
+
+def _show(
+    ctx: Context,
+    survey: Survey,
+    response: SurveyResponse,
+    index: int,
+    picked: list[str],
+    intro_key: str | None = None,
+) -> list[Reply]:
+    intro = ctx.t(intro_key) if intro_key else None
+    answers = dict(response.answers or {})
+    return [view.question_reply(ctx, survey, response.id, index, answers, picked, intro)]
+
+
+def _plain(text: str) -> str:
+    """Folded letters and digits only: '🙂 Hài lòng' -> 'hai long'."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
+@router.flow(FLOW)
+async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
+    """Typed text during a survey: a text answer, a procedure name, or an option's label."""
+    rid = ctx.conversation.data.get("rid")
+    response = await surveys.get(ctx.session, int(rid)) if isinstance(rid, int) else None
+    found = catalogue(ctx)
+    survey = found.by_id.get(response.survey_id) if found and response else None
+    if response is None or survey is None or response.status == surveys.COMPLETE:
+        ctx.conversation.end()
+        return [view.note(ctx, "survey.nothing_open")]
+    if ctx.conversation.step == Step.CHOOSE:
+        return [view.resume_or_restart(ctx, response.id, survey.title)]
+    answers = dict(response.answers or {})
+    index = survey.next_index(answers)
+    if index is None:
+        return await _advance(ctx, survey, response)
+    question = survey.questions[index]
+    text = msg.text.strip()
+    if not text:
+        return _show(ctx, survey, response, index, [], "survey.empty")
+    if question.optional and _plain(text) in SKIP_WORDS:
+        surveys.set_answer(response, question.id, SKIPPED, ctx.now)
+        return await _advance(ctx, survey, response)
+    if question.type is QuestionType.TEXT:
+        surveys.set_answer(response, question.id, text[:MAX_TEXT_ANSWER], ctx.now)
+        return await _advance(ctx, survey, response)
+    if question.type is QuestionType.PROCEDURE:
+        hits = find_procedures(ctx, text)
+        return [view.procedure_choices(ctx, response.id, index, hits)]
+    if question.type is QuestionType.SINGLE:
+        typed = _plain(text)
+        for i, option in enumerate(question.options):
+            if typed in (_plain(option.label), option.id):
+                return await _apply(ctx, survey, response, index, str(i), "")
+    picked = list(ctx.conversation.data.get("picked", []))
+    return _show(ctx, survey, response, index, picked, "survey.use_buttons")

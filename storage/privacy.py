@@ -1,0 +1,48 @@
+"""Erasing a person (Nghị định 13/2023/NĐ-CP): personal data goes, anonymous figures stay."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import contacts
+from storage.models import Contact, ConversationState, OutreachEvent, SurveyResponse
+
+
+async def erase_contact(
+    session: AsyncSession,
+    contact: Contact,
+    *,
+    typed_answers: Mapping[str, Set[str]] | None = None,
+) -> None:
+    """Delete the contact row (platform ids, chat id, name, place, state, roles).
+
+    Interactions, outreach events and survey responses stay, detached (contact_id NULL), so
+    published figures do not change. The person's events keep one opaque negative `subject`
+    so per-person funnel counts stay put; answers typed freely (survey id -> question ids in
+    `typed_answers`) are removed, since people write names and phone numbers in comments.
+    """
+    person = contact.id
+    await session.execute(
+        update(OutreachEvent)
+        .where(OutreachEvent.contact_id == person)
+        .values(subject=-person)
+        .execution_options(synchronize_session=False)
+    )
+    if typed_answers:
+        responses = await session.scalars(
+            select(SurveyResponse).where(SurveyResponse.contact_id == person)
+        )
+        for response in responses:
+            typed = typed_answers.get(response.survey_id, set())
+            if typed & set(response.answers or {}):
+                response.answers = {
+                    k: v for k, v in (response.answers or {}).items() if k not in typed
+                }
+    state = await session.get(ConversationState, person)
+    if state is not None:
+        await session.delete(state)
+        await session.flush()  # before the contact, or the database cascade gets there first
+    await contacts.delete(session, contact)
