@@ -9,8 +9,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from storage import db
-from storage.models import Contact, OutreachEvent, SurveyResponse, Team
+from storage import db, stats
+from storage.models import Contact, OutreachEvent, SurveyResponse, Team, utcnow
 from tests.support.process import run_dvcbot
 
 
@@ -37,6 +37,23 @@ async def _counts(url: str) -> dict[str, int]:
     return out
 
 
+async def _month(url: str, month: str) -> tuple[int, int]:
+    start, end = stats.month_range(month)
+    engine = db.create_engine(url)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(SurveyResponse.satisfied).where(
+                    SurveyResponse.counted.is_(True),
+                    SurveyResponse.completed_at >= start,
+                    SurveyResponse.completed_at < end,
+                )
+            )
+        ).all()
+    await engine.dispose()
+    return len(rows), sum(1 for (satisfied,) in rows if satisfied)
+
+
 def test_demo_seed_report_and_clear(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'dvcbot.db'}"
     assert run_dvcbot(["chat", "--user", "real-person"], tmp_path, stdin="/start\n").returncode == 0
@@ -50,19 +67,17 @@ def test_demo_seed_report_and_clear(tmp_path: Path) -> None:
     counts = asyncio.run(_counts(url))
     assert counts["teams"] == 3 and counts["responses"] > 0
 
-    report = run_dvcbot(["report", "--format", "xlsx", "--months", "2", "-o", "r.xlsx"], tmp_path)
+    month = stats.month_of(utcnow())
+    report = run_dvcbot(["report", "--format", "xlsx", "--month", month, "-o", "r.xlsx"], tmp_path)
     assert report.returncode == 0, report.stderr
     book = load_workbook(io.BytesIO((tmp_path / "r.xlsx").read_bytes()))
-    by_month = book["Mức độ hài lòng theo tháng"]
-    header = [c.value for c in by_month[1]]
-    rows = [
-        dict(zip(header, (c.value for c in row), strict=True))
-        for row in by_month.iter_rows(min_row=2)
-        if row[0].value
-    ]
-    assert sum(r["số phiếu"] for r in rows) == counts["responses"]
-    assert sum(r["hài lòng"] for r in rows) == counts["satisfied"]
-    assert by_month.cell(2, header.index("tỷ lệ hài lòng") + 1).number_format == "0.0%"
+    overall = book.worksheets[0]
+    header = [c.value for c in overall[1]]
+    row = dict(zip(header, (c.value for c in overall[2]), strict=True))
+    expected = asyncio.run(_month(url, month))
+    assert (row["số phiếu"], row["hài lòng"]) == expected
+    assert overall.cell(2, 4).number_format == "0.0%"  # month, responses, satisfied, rate
+    assert len(book.sheetnames) == 8  # overall, 4 breakdowns, funnel, gaps, definitions
 
     cleared = run_dvcbot(["demo", "clear"], tmp_path)
     assert cleared.returncode == 0, cleared.stderr
