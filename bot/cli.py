@@ -7,11 +7,22 @@ import sys
 from collections.abc import Sequence
 
 from bot import i18n
-from bot.commands import chat, content, dashboard, db, demo, report, serve
+from bot.commands import (
+    broadcast,
+    chat,
+    content,
+    dashboard,
+    db,
+    demo,
+    report,
+    roles,
+    serve,
+    teams,
+)
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content, report, dashboard, demo]
+COMMAND_MODULES = [serve, chat, db, content, teams, roles, broadcast, report, dashboard, demo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import fallback, figures, guides, location, menu, privacy, survey
+from handlers import (
+    broadcast,
+    fallback,
+    figures,
+    guides,
+    location,
+    menu,
+    outreach_log,
+    privacy,
+    survey,
+    teams,
+)
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
@@ -10,6 +21,9 @@ ROUTERS: list[Router] = [
     guides.router,
     privacy.router,
     survey.router,
+    teams.router,
+    outreach_log.router,
+    broadcast.router,
     figures.router,
     location.router,
 ]

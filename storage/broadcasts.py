@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import and_, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import roles
@@ -146,7 +146,7 @@ async def create(
     await session.flush()
     sub = recipients(target).subquery()
     await session.execute(
-        Delivery.__table__.insert().from_select(
+        insert(Delivery).from_select(
             ["broadcast_id", "contact_id", "channel", "state", "attempts", "next_attempt_at"],
             select(
                 literal(broadcast.id),
@@ -272,7 +272,7 @@ async def claim(
         .order_by(Delivery.id)
     )
     claimed = [
-        Claimed(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
+        Claimed(r[0], r[1], r[2] or 0, r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
         for r in rows
     ]
     # A deleted contact (contact_id set to NULL) has no one to send to.

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import roles
-from storage.models import Contact, InviteCode, Role, Team, utcnow
+from storage.events import EventKind
+from storage.models import Contact, InviteCode, OutreachEvent, Role, Team, utcnow
 from storage.roles import RoleName
 
 INVITE_DAYS = 14
@@ -168,6 +169,20 @@ async def attribute(session: AsyncSession, citizen: Contact, member: Contact) ->
     if team is not None:
         citizen.province_code = citizen.province_code or team.province_code
         citizen.commune_code = citizen.commune_code or team.commune_code
+    # The first-contact event was recorded before we knew the team: credit it too.
+    await session.execute(
+        update(OutreachEvent)
+        .where(
+            OutreachEvent.contact_id == citizen.id,
+            OutreachEvent.kind == EventKind.FIRST_CONTACT.value,
+            OutreachEvent.team_id.is_(None),
+        )
+        .values(
+            team_id=citizen.team_id,
+            province_code=citizen.province_code,
+            commune_code=citizen.commune_code,
+        )
+    )
     return True
 
 

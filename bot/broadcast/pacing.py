@@ -32,6 +32,11 @@ class Pacer:
             if time.monotonic() >= self._paused_until:
                 return  # no 429 arrived while we waited for the slot
 
+    async def hold(self) -> None:
+        """Wait out a pause that began after this caller got its slot."""
+        while (left := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(left)
+
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 

@@ -156,7 +156,7 @@ class Sender:
 
     async def _send_channel(self, channel: str, broadcast_ids: list[int]) -> int:
         rate = self.config.rates.get(channel, 1.0)
-        batch = max(10, min(2000, math.ceil(rate * 2)))
+        batch = max(10, min(1000, math.ceil(rate / 2)))  # half a second of work per claim
         now = self.clock()
         async with self.sessions() as session, session.begin():
             claimed = await broadcasts.claim(
@@ -182,6 +182,7 @@ class Sender:
     ) -> list[Claimed]:
         """Settle, without sending, the deliveries that must not or cannot be sent now."""
         sendable = []
+        in_batch: set[str] = set()
         for item in claimed:
             if not item.subscribed:
                 await broadcasts.finish(session, item.id, DState.OPTED_OUT, now=now)
@@ -190,9 +191,13 @@ class Sender:
             elif item.channel == "zalo" and now - item.last_seen_at > self.config.zalo_window:
                 await broadcasts.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
                 await self._mark_contact(session, item.contact_id, outside_window_at=now)
+            elif item.chat_id in in_batch:  # two broadcasts for one chat: one now, one later
+                later = now + timedelta(seconds=self.config.chat_interval)
+                await broadcasts.release(session, item.id, later)
             elif (wait := self.spacing.wait_needed(item.channel, item.chat_id)) > 0:
                 await broadcasts.release(session, item.id, now + timedelta(seconds=wait))
             else:
+                in_batch.add(item.chat_id)
                 sendable.append(item)
         return sendable
 
@@ -219,6 +224,7 @@ class Sender:
                 return
             if not go:
                 continue  # cancelled while it waited
+            await pacer.hold()
             started = time.monotonic()
             try:
                 result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])

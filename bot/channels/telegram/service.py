@@ -30,7 +30,7 @@ def build_application(settings: Settings, *, webhook: bool | None = None) -> App
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate, max_retries=0))
         .concurrent_updates(PerChatOrder(chat_key))
         .connection_pool_size(64)
         .job_queue(None)

@@ -1,0 +1,227 @@
+"""The sender against the fake Telegram Bot API through the real TelegramChannel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.channels.base import DeliveryResult, DeliveryStatus
+from handlers.content import Content
+from handlers.schedule import QuietHours
+from handlers.types import Reply
+from storage import broadcasts, events
+from storage.broadcasts import DState
+from storage.events import EventKind
+from storage.models import Broadcast, Contact, Delivery
+from tests.support.broadcasting import (
+    add_people,
+    create_broadcast,
+    drain,
+    make_sender,
+    sent_chats,
+    telegram_channel,
+)
+
+
+async def states(sessions, broadcast_id: int) -> Counter[str]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(Delivery.state).where(Delivery.broadcast_id == broadcast_id)
+        )
+        return Counter(rows)
+
+
+async def test_a_broadcast_reaches_every_commune_subscriber_once_and_no_one_else(
+    engine, sessions, content: Content, tg
+) -> None:
+    await add_people(sessions, 30, first_chat=1000)
+    await add_people(sessions, 10, commune="99999", first_chat=5000)
+    await add_people(sessions, 5, channel="console", first_chat=7000)  # cannot be messaged first
+    broadcast_id = await create_broadcast(sessions, content)
+    async with telegram_channel(tg, sessions, content) as channel:
+        await drain(make_sender(engine, {"telegram": channel}, content))
+    chats = sent_chats(tg)
+    assert sorted(chats) == [str(1000 + i) for i in range(30)]
+    assert "Tài khoản định danh điện tử VNeID mức 2" in tg.calls_to("sendMessage")[0].text
+    assert tg.calls_to("sendMessage")[0].buttons[0]["callback_data"] == "guide:vneid-muc-2:1"
+    assert await states(sessions, broadcast_id) == {"sent": 30}
+    async with sessions() as session:
+        assert (await session.get(Broadcast, broadcast_id)).state == "done"
+
+
+async def test_opted_out_and_blocked_people_get_nothing_now_or_later(
+    engine, sessions, content: Content, tg
+) -> None:
+    ids = await add_people(sessions, 6, first_chat=2000)
+    async with sessions() as session, session.begin():
+        await session.execute(update(Contact).where(Contact.id == ids[0]).values(subscribed=False))
+    first = await create_broadcast(sessions, content)
+    async with sessions() as session, session.begin():  # opts out after the broadcast was made
+        await session.execute(update(Contact).where(Contact.id == ids[1]).values(subscribed=False))
+    tg.block(2002)
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content)
+        await drain(sender)
+        assert await states(sessions, first) == {"sent": 3, "opted_out": 1, "blocked": 1}
+        second = await create_broadcast(sessions, content)
+        await drain(sender)
+    delivered = Counter(sent_chats(tg))
+    assert set(delivered) == {"2003", "2004", "2005"}
+    assert all(n == 2 for n in delivered.values())
+    assert await states(sessions, second) == {"sent": 3}  # the blocked one is not even a recipient
+    async with sessions() as session:
+        blocked = await session.get(Contact, ids[2])
+        assert blocked is not None and blocked.unreachable_at is not None
+
+
+async def test_a_429_slows_the_sender_and_loses_nothing(
+    engine, sessions, content: Content, tg
+) -> None:
+    await add_people(sessions, 12, first_chat=3000)
+    broadcast_id = await create_broadcast(sessions, content)
+    tg.fail_next("sendMessage", 429, retry_after=1)
+    async with telegram_channel(tg, sessions, content) as channel:
+        # At 20/s one worker sends, so no other request is already on its way at the 429.
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 20.0})
+        await drain(sender)
+    calls = tg.calls_to("sendMessage")
+    limited = next(c for c in calls if c.status == 429)
+    after = [c for c in calls if c.at > limited.at]
+    assert after and min(c.at for c in after) >= limited.at + 0.95, "waited retry_after"
+    assert Counter(sent_chats(tg)) == {str(3000 + i): 1 for i in range(12)}
+    assert sender.counters.rate_limited == 1
+    assert await states(sessions, broadcast_id) == {"sent": 12}
+
+
+async def test_server_errors_are_retried_and_a_lasting_failure_is_given_up(
+    engine, sessions, content: Content, tg
+) -> None:
+    await add_people(sessions, 1, first_chat=4000)
+    first = await create_broadcast(sessions, content)
+    tg.fail_next("sendMessage", 500, times=2)
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, max_attempts=3)
+        await drain(sender)
+        assert await states(sessions, first) == {"sent": 1}
+        tg.fail_next("sendMessage", 500, times=10)
+        second = await create_broadcast(sessions, content)
+        await drain(sender)
+    assert await states(sessions, second) == {"failed": 1}
+    assert len([c for c in tg.calls_to("sendMessage") if c.status == 500]) == 2 + 3
+
+
+async def test_cancel_stops_a_running_broadcast(engine, sessions, content: Content, tg) -> None:
+    await add_people(sessions, 60, first_chat=6000)
+    broadcast_id = await create_broadcast(sessions, content)
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 20.0})
+        stop = asyncio.Event()
+        task = asyncio.create_task(sender.run(stop))
+        await tg.wait_for("sendMessage", count=5, timeout=20)
+        async with sessions() as session, session.begin():
+            assert await broadcasts.cancel(session, broadcast_id, actor="test")
+        sent_at_cancel = len(sent_chats(tg))
+        await asyncio.sleep(0.5)
+        stop.set()
+        await task
+    assert len(sent_chats(tg)) <= sent_at_cancel + 1, "at most the message in flight"
+    final = await states(sessions, broadcast_id)
+    assert final["sent"] + final["cancelled"] == 60 and final["cancelled"] >= 50
+
+
+async def test_a_chat_never_gets_two_messages_within_a_second(
+    engine, sessions, content: Content, tg
+) -> None:
+    await add_people(sessions, 3, first_chat=7100)
+    await create_broadcast(sessions, content)
+    await create_broadcast(sessions, content, guide="dang-nhap-cong-dvc")
+    async with telegram_channel(tg, sessions, content) as channel:
+        await drain(make_sender(engine, {"telegram": channel}, content))
+    for chat in ("7100", "7101", "7102"):
+        times = sorted(c.at for c in tg.calls_to("sendMessage") if c.chat_id == chat)
+        assert len(times) == 2 and times[1] - times[0] >= 1.0
+
+
+class ZaloPlatform:
+    """Stands in for the Zalo OA API (the Zalo adapter is another issue): records sends."""
+
+    name = "zalo"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> DeliveryResult:
+        self.sent.append(chat_id)
+        return DeliveryResult(DeliveryStatus.SENT)
+
+
+async def test_zalo_followers_silent_for_over_7_days_are_outside_the_window(
+    engine, sessions, content: Content
+) -> None:
+    await add_people(sessions, 2, channel="zalo", first_chat=8000)
+    old = datetime.now(UTC) - timedelta(days=8)
+    await add_people(
+        sessions,
+        1,
+        channel="zalo",
+        first_chat=8100,
+    )
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Contact).where(Contact.chat_id == "8100").values(last_seen_at=old)
+        )
+    broadcast_id = await create_broadcast(sessions, content)
+    zalo = ZaloPlatform()
+    await drain(make_sender(engine, {"zalo": zalo}, content))
+    assert sorted(zalo.sent) == ["8000", "8001"]
+    assert await states(sessions, broadcast_id) == {"sent": 2, "outside_window": 1}
+    async with sessions() as session:
+        silent = await session.scalar(select(Contact).where(Contact.chat_id == "8100"))
+        assert silent is not None and silent.outside_window_at is not None
+
+
+async def test_nothing_is_sent_in_quiet_hours_and_it_starts_after(
+    engine, sessions, content: Content, tg
+) -> None:
+    await add_people(sessions, 2, first_chat=8200)
+    broadcast_id = await create_broadcast(sessions, content)
+    night = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # 23:00 in Vietnam
+    clock = {"now": night}
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(
+            engine, {"telegram": channel}, content, quiet=QuietHours.parse("21:00-07:00")
+        )
+        sender.clock = lambda: clock["now"]
+        for _ in range(3):
+            await sender.step()
+        assert sent_chats(tg) == []
+        clock["now"] = datetime(2026, 11, 30, 0, 5, tzinfo=UTC)  # 07:05 in Vietnam
+        await drain(sender)
+    assert sorted(sent_chats(tg)) == ["8200", "8201"]
+    assert await states(sessions, broadcast_id) == {"sent": 2}
+
+
+async def test_the_author_gets_progress_and_a_summary_and_statistics_count_engagement(
+    engine, sessions, content: Content, tg
+) -> None:
+    author = (await add_people(sessions, 1, commune="other", first_chat=1))[0]
+    ids = await add_people(sessions, 40, first_chat=8300)
+    broadcast_id = await create_broadcast(sessions, content, author_id=author)
+    async with telegram_channel(tg, sessions, content) as channel:
+        await drain(make_sender(engine, {"telegram": channel}, content, rates={"telegram": 20.0}))
+    to_author = [c.text for c in tg.calls_to("sendMessage") if c.chat_id == "1"]
+    assert any("đã xử lý" in text for text in to_author)
+    assert "40/40 người đã nhận" in to_author[-1]
+    async with sessions() as session, session.begin():
+        for contact_id in ids[:3]:
+            contact = await session.get(Contact, contact_id)
+            await events.record(session, EventKind.GUIDE_STARTED, contact, ref="vneid-muc-2")
+        await events.record(session, EventKind.SURVEY_COMPLETED, contact)
+    async with sessions() as session:
+        stats = await broadcasts.stats(session, broadcast_id)
+    assert stats.get(DState.SENT) == 40
+    assert stats.opened_guide == 3
+    assert stats.took_survey == 1

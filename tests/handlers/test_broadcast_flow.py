@@ -1,0 +1,122 @@
+"""/phatsong: what, to whom, when, an exact preview with the count, and nothing before 'Gửi'."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.core import Core
+from storage import contacts, roles, teams
+from storage.models import Broadcast, Delivery
+from tests.support.broadcasting import add_people
+from tests.support.talk import Talk
+
+
+@pytest.fixture
+async def member(core: Core, talk: Talk) -> Talk:
+    async with core.sessions() as session, session.begin():
+        team = await teams.create(
+            session,
+            name="Tổ CNS xã Thạch Hà",
+            province_code="42",
+            commune_code="18070",
+            actor="test",
+        )
+        code = (await teams.new_invite(session, team, actor="test")).code
+    await talk.say(f"/start join_{code}")
+    await add_people(core.sessions, 7, commune="18070", province="42", first_chat=100)
+    await add_people(core.sessions, 4, commune="18099", province="42", first_chat=200)
+    return talk
+
+
+async def count(core: Core, model: type) -> int:
+    async with core.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_member_broadcasts_a_guide_to_the_commune_after_an_exact_preview(
+    core: Core, member: Talk
+) -> None:
+    await member.say("/phatsong")
+    await member.press_label("Một hướng dẫn")
+    await member.press_label("VNeID")
+    assert "xã, phường (7)" in member.text()
+    assert "Toàn tỉnh" not in member.text()
+    await member.press_label("xã, phường")
+    await member.press_label("Gửi ngay")
+    replies = member.last
+    assert "Người nhận sẽ thấy đúng tin nhắn" in replies[0].text
+    preview = replies[1]
+    assert preview.text.startswith("📌 Tài khoản định danh điện tử VNeID mức 2")
+    assert preview.text.endswith("— Tổ CNS xã Thạch Hà")
+    assert preview.buttons[0].payload == "guide:vneid-muc-2:1"
+    assert "Gửi ngay tới 7 người" in replies[2].text
+    assert await count(core, Broadcast) == 0, "nothing before confirmation"
+    await member.press_label("Gửi")
+    assert "Đã lên lịch phát sóng #1 tới 7 người" in member.text()
+    async with core.sessions() as session:
+        broadcast = await session.get(Broadcast, 1)
+        assert broadcast is not None and broadcast.message["text"] == preview.text
+    assert await count(core, Delivery) == 7
+
+
+async def test_the_author_can_stop_the_broadcast(core: Core, member: Talk) -> None:
+    await member.say("/phatsong")
+    await member.press_label("Tin nhắn của bạn")
+    await member.say("Chiều nay 14h tổ hỗ trợ cài VNeID tại nhà văn hóa thôn.")
+    await member.press_label("xã, phường")
+    await member.press_label("Gửi ngay")
+    assert "Chiều nay 14h tổ hỗ trợ" in member.last[1].text
+    await member.press_label("Gửi")
+    await member.press_label("Dừng phát sóng")
+    assert "Đã dừng phát sóng #1" in member.text()
+    async with core.sessions() as session:
+        states = set(await session.scalars(select(Delivery.state)))
+    assert states == {"cancelled"}
+
+
+async def test_a_member_cannot_reach_a_whole_province(core: Core, member: Talk) -> None:
+    await member.say("/phatsong")
+    await member.press_label("Một hướng dẫn")
+    await member.press_label("VNeID")
+    await member.press("cast:aud:province")  # a forged or stale button
+    assert "Chỉ cán bộ phụ trách" in member.text()
+
+
+async def test_an_officer_can_reach_the_province(core: Core, talk: Talk) -> None:
+    await talk.say("/start")
+    async with core.sessions() as session, session.begin():
+        me = await contacts.get(session, "console", talk.user)
+        assert me is not None
+        await roles.grant(session, me.id, "officer", actor="test", province_code="42")
+    await add_people(core.sessions, 5, commune="18070", province="42", first_chat=300)
+    await add_people(core.sessions, 2, commune="01001", province="01", first_chat=400)
+    await talk.say("/phatsong")
+    await talk.press_label("Một hướng dẫn")
+    await talk.press_label("Đăng nhập")
+    assert "Toàn tỉnh (5)" in talk.text()
+    await talk.press_label("Toàn tỉnh")
+    await talk.press_label("Gửi ngay")
+    await talk.press_label("Gửi")
+    assert "tới 5 người" in talk.text()
+
+
+async def test_a_time_in_quiet_hours_is_moved_to_the_morning(core: Core, member: Talk) -> None:
+    core.settings["broadcast_quiet_hours"] = "00:00-23:59"
+    await member.say("/phatsong")
+    await member.press_label("Một hướng dẫn")
+    await member.press_label("VNeID")
+    await member.press_label("xã, phường")
+    await member.say("bây giờ")
+    assert "Giờ chưa đúng" in member.text()
+    await member.press_label("Gửi ngay")
+    assert "không gửi tin từ 00:00–23:59" in member.text()
+    assert "Gửi tới 7 người lúc 23:59" in member.text()
+
+
+async def test_a_citizen_cannot_broadcast_even_with_a_forged_button(talk: Talk, core: Core) -> None:
+    await talk.say("/phatsong")
+    assert "chỉ dành cho thành viên" in talk.text()
+    await talk.press("cast:send")
+    assert "đã cũ" in talk.text()
+    assert await count(core, Broadcast) == 0
