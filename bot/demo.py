@@ -1,7 +1,8 @@
 """Synthetic demo figures so a new deployment shows a living dashboard; removable exactly.
 
-Everything it creates is marked: contacts, survey responses and outreach events on the channel
-"demo", and the demo teams listed under the app_state key "demo". `clear` deletes exactly those.
+Everything it creates is marked: contacts, survey responses, outreach events and deliveries on
+the channel "demo"; the demo teams and broadcasts are listed under the app_state key "demo"
+(their field sessions and deliveries go with them). `clear` deletes exactly those.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from bot.dashboard.figures import shift_month
 from bot.dashboard.places import communes_of
 from storage import app_state, stats
 from storage.events import EventKind
-from storage.models import Contact, OutreachEvent, SurveyResponse, Team
+from storage.models import (
+    Broadcast,
+    Contact,
+    Delivery,
+    OutreachEvent,
+    OutreachSession,
+    SurveyResponse,
+    Team,
+)
 
 CHANNEL = "demo"
 STATE_KEY = "demo"
@@ -46,6 +55,8 @@ class Seeded:
     contacts: int
     responses: int
     events: int
+    sessions: int = 0
+    broadcasts: int = 0
 
 
 async def present(session: AsyncSession) -> bool:
@@ -77,7 +88,8 @@ async def seed(
         session, STATE_KEY, {"teams": [t.id for t in teams], "seeded_at": now.isoformat()}
     )
     last = stats.month_of(now)
-    contacts = responses = events = 0
+    contacts = responses = events = field = 0
+    broadcast_ids: list[int] = []
     for (code, _name), team in zip(places, teams, strict=True):
         quality = rng.uniform(0.86, 0.995)  # each commune's own level of satisfaction
         size = rng.choice((8, 25, 40, 60))  # some communes get few answers: wide intervals
@@ -173,20 +185,118 @@ async def seed(
                 await session.execute(insert(SurveyResponse), response_rows)
             events += len(event_rows)
             responses += len(response_rows)
-    return Seeded(len(places), months, contacts, responses, events)
+            field += await _field_sessions(session, rng, team, code, start, end, now)
+            broadcast_ids.append(await _broadcast(session, rng, team, code, ids, start, end))
+    await app_state.put(
+        session,
+        STATE_KEY,
+        {"teams": [t.id for t in teams], "broadcasts": broadcast_ids, "seeded_at": now.isoformat()},
+    )
+    return Seeded(len(places), months, contacts, responses, events, field, len(broadcast_ids))
+
+
+async def _field_sessions(
+    session: AsyncSession,
+    rng: random.Random,
+    team: Team,
+    commune: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> int:
+    count = rng.randint(1, 5)
+    rows = []
+    for _ in range(count):
+        day = _moment(rng, start, end).astimezone(stats.VN_TZ).date()
+        households = rng.randint(5, 40)
+        installs = rng.randint(0, households)
+        rows.append(
+            {
+                "contact_id": None,
+                "team_id": team.id,
+                "commune_code": commune,
+                "day": day,
+                "place": "Demo · nhà văn hoá thôn",
+                "households": households,
+                "vneid_installs": installs,
+                "level2": rng.randint(0, installs),
+                "portal_logins": rng.randint(0, installs),
+                "dossiers_online": rng.randint(0, 5),
+                "note": "demo",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    await session.execute(insert(OutreachSession), rows)
+    return count
+
+
+async def _broadcast(
+    session: AsyncSession,
+    rng: random.Random,
+    team: Team,
+    commune: str,
+    contact_ids: list[int],
+    start: datetime,
+    end: datetime,
+) -> int:
+    """A finished broadcast to the month's demo people, with plausible delivery outcomes."""
+    at = _moment(rng, start, end)
+    broadcast = Broadcast(
+        state="done",
+        kind="guide",
+        ref="vneid-muc-2",
+        message={"text": "demo"},
+        audience="commune",
+        province_code=PROVINCE,
+        commune_code=commune,
+        team_id=None,
+        author_id=None,
+        author_label="demo",
+        send_at=at,
+        quiet_hours=True,
+        total=len(contact_ids),
+        created_at=at,
+        started_at=at,
+        finished_at=at,
+    )
+    session.add(broadcast)
+    await session.flush()
+    outcomes = ("sent",) * 17 + ("blocked", "failed", "opted_out")
+    await session.execute(
+        insert(Delivery),
+        [
+            {
+                "broadcast_id": broadcast.id,
+                "contact_id": contact_id,
+                "channel": CHANNEL,
+                "state": rng.choice(outcomes),
+                "attempts": 1,
+                "next_attempt_at": at,
+                "sent_at": at,
+            }
+            for contact_id in contact_ids
+        ],
+    )
+    return broadcast.id
 
 
 async def clear(session: AsyncSession) -> int:
     """Delete exactly what `seed` made; the number of demo contacts removed."""
-    state = await app_state.get(session, STATE_KEY)
+    state = await app_state.get(session, STATE_KEY) or {}
+    team_ids = [int(t) for t in state.get("teams", [])]
+    broadcast_ids = [int(b) for b in state.get("broadcasts", [])]
+    if broadcast_ids:
+        await session.execute(delete(Broadcast).where(Broadcast.id.in_(broadcast_ids)))
+    await session.execute(delete(Delivery).where(Delivery.channel == CHANNEL))
+    if team_ids:
+        await session.execute(delete(OutreachSession).where(OutreachSession.team_id.in_(team_ids)))
     await session.execute(delete(SurveyResponse).where(SurveyResponse.channel == CHANNEL))
     await session.execute(delete(OutreachEvent).where(OutreachEvent.channel == CHANNEL))
     result = await session.execute(delete(Contact).where(Contact.channel == CHANNEL))
-    if state is not None:
-        team_ids = [int(t) for t in state.get("teams", [])]
-        if team_ids:
-            await session.execute(delete(Team).where(Team.id.in_(team_ids)))
-        await app_state.remove(session, STATE_KEY)
+    if team_ids:
+        await session.execute(delete(Team).where(Team.id.in_(team_ids)))
+    await app_state.remove(session, STATE_KEY)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

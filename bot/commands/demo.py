@@ -73,13 +73,16 @@ def seed_demo(args: argparse.Namespace) -> int:
     print(
         _(
             "Demo data added: {communes} communes, {months} months, {contacts} people, "
-            "{responses} survey answers, {events} events."
+            "{responses} survey answers, {events} events, {sessions} field sessions, "
+            "{broadcasts} broadcasts."
         ).format(
             communes=seeded.communes,
             months=seeded.months,
             contacts=seeded.contacts,
             responses=seeded.responses,
             events=seeded.events,
+            sessions=seeded.sessions,
+            broadcasts=seeded.broadcasts,
         )
     )
     return 0

@@ -33,6 +33,7 @@ def nav() -> list[tuple[str, str]]:
         ("dashboard_satisfaction", _("Satisfaction")),
         ("dashboard_outreach", _("Outreach")),
         ("dashboard_gaps", _("Content gaps")),
+        ("dashboard_broadcasts", _("Broadcasts")),
     ]
 
 
@@ -128,7 +129,15 @@ async def _outreach(session: Any, viewer: Viewer, query: figures.Query) -> dict[
     steps = [c for c in total.columns if c.kind == "int"]
     values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
     chart = charts.bars([c.label for c in steps], values, title=_("Funnel"))
-    return {"tables": [total, by_commune, by_team], "chart": svg_data(chart)}
+    work = [
+        await figures.sessions_table(session, viewer.scope, query, by, teams)
+        for by in ("commune", "team")
+    ]
+    return {"tables": [total, by_commune, by_team, *work], "chart": svg_data(chart)}
+
+
+async def _broadcasts(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    return {"tables": [await figures.broadcasts_table(session, viewer.scope, query)]}
 
 
 async def _gaps(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
@@ -148,6 +157,11 @@ async def satisfaction(request: web.Request) -> web.StreamResponse:
 @officers_only
 async def outreach(request: web.Request) -> web.StreamResponse:
     return await _page(request, "dashboard/tables.html", _outreach, "dashboard_outreach")
+
+
+@officers_only
+async def broadcasts(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/tables.html", _broadcasts, "dashboard_broadcasts")
 
 
 @officers_only
@@ -188,7 +202,7 @@ def parse(request: web.Request) -> figures.Query:
 async def page_tables(session: Any, viewer: Viewer, query: figures.Query) -> list[Table]:
     """Every table any dashboard page shows, for the CSV downloads."""
     out: list[Table] = []
-    for build in (_overview, _satisfaction, _outreach, _gaps):
+    for build in (_overview, _satisfaction, _outreach, _gaps, _broadcasts):
         for table in (await build(session, viewer, query)).get("tables", []):
             if find(out, table.name) is None:
                 out.append(table)
@@ -249,6 +263,7 @@ def setup(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/dashboard/satisfaction", satisfaction, name="dashboard_satisfaction")
     app.router.add_get("/dashboard/outreach", outreach, name="dashboard_outreach")
     app.router.add_get("/dashboard/gaps", gaps, name="dashboard_gaps")
+    app.router.add_get("/dashboard/broadcasts", broadcasts, name="dashboard_broadcasts")
     app.router.add_get("/dashboard/export/report.xlsx", export_xlsx, name="dashboard_xlsx")
     app.router.add_get(r"/dashboard/export/{name:[a-z_]+}.csv", export_csv, name="dashboard_csv")
 

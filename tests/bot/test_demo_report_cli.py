@@ -10,7 +10,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from storage import db, stats
-from storage.models import Contact, OutreachEvent, SurveyResponse, Team, utcnow
+from storage.models import (
+    Broadcast,
+    Contact,
+    Delivery,
+    OutreachEvent,
+    OutreachSession,
+    SurveyResponse,
+    Team,
+    utcnow,
+)
 from tests.support.process import run_dvcbot
 
 
@@ -23,6 +32,9 @@ async def _counts(url: str) -> dict[str, int]:
             ("responses", SurveyResponse),
             ("events", OutreachEvent),
             ("teams", Team),
+            ("broadcasts", Broadcast),
+            ("deliveries", Delivery),
+            ("field_sessions", OutreachSession),
         ):
             out[name] = int(await conn.scalar(select(func.count()).select_from(model)) or 0)
         out["satisfied"] = int(
@@ -66,6 +78,7 @@ def test_demo_seed_report_and_clear(tmp_path: Path) -> None:
     assert again.returncode == 1 and "dvcbot demo clear" in again.stderr
     counts = asyncio.run(_counts(url))
     assert counts["teams"] == 3 and counts["responses"] > 0
+    assert counts["broadcasts"] == 6 and counts["field_sessions"] > 0
 
     month = stats.month_of(utcnow())
     report = run_dvcbot(["report", "--format", "xlsx", "--month", month, "-o", "r.xlsx"], tmp_path)
@@ -82,4 +95,13 @@ def test_demo_seed_report_and_clear(tmp_path: Path) -> None:
     cleared = run_dvcbot(["demo", "clear"], tmp_path)
     assert cleared.returncode == 0, cleared.stderr
     after = asyncio.run(_counts(url))
-    assert after == {"contacts": 1, "responses": 0, "events": 1, "teams": 0, "satisfied": 0}
+    assert after == {
+        "contacts": 1,
+        "responses": 0,
+        "events": 1,
+        "teams": 0,
+        "broadcasts": 0,
+        "deliveries": 0,
+        "field_sessions": 0,
+        "satisfied": 0,
+    }  # only the real person's contact and first-contact event remain

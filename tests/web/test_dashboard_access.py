@@ -30,6 +30,9 @@ PAGES = [
     "/dashboard/satisfaction",
     "/dashboard/outreach",
     "/dashboard/gaps",
+    "/dashboard/broadcasts",
+    "/dashboard/export/broadcasts.csv",
+    "/dashboard/export/field_sessions_by_team.csv",
     "/dashboard/export/report.xlsx",
     "/dashboard/export/satisfaction_by_commune.csv",
 ]
