@@ -145,7 +145,14 @@ def key_label(key: str, value: str | None, teams: Mapping[str, str]) -> str:
         return province_name(value)
     if key == "team":
         return teams.get(value, value)
+    if key == "month":
+        return month_label(value)
     return value
+
+
+def month_label(month: str) -> str:
+    """'2026-11' -> '11/2026', as Vietnamese reports write months."""
+    return f"{month[5:]}/{month[:4]}"
 
 
 def breakdowns() -> dict[str, str]:

@@ -93,7 +93,7 @@ async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[
     funnel = await figures.funnel_table(session, viewer.scope, month, "", {})
     return {
         "rate": rate,
-        "month": query.last,
+        "month_label": figures.month_label(query.last),
         "target": query.target,
         "tables": [figures.targets_table(rate, query.last), trend, funnel],
         "chart": svg_data(trend_chart(trend, query)),

@@ -110,7 +110,7 @@ def write_xlsx(tables: Sequence[Table], out: IO[bytes] | str) -> None:
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:MAX_SHEET_TITLE] or "Sheet"
+    base = "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:MAX_SHEET_TITLE] or "Sheet"
     title, number = base, 2
     while title in used:
         suffix = f" ({number})"
