@@ -100,7 +100,7 @@ async def seed(
             if end <= start:
                 continue
             people = max(3, int(rng.gauss(size, size / 4)))
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "channel": CHANNEL,
                     "platform_user_id": f"demo-{code}-{month}-{i}",
@@ -119,7 +119,7 @@ async def seed(
             event_rows: list[dict[str, Any]] = []
             response_rows: list[dict[str, Any]] = []
             for contact_id, row in zip(ids, rows, strict=True):
-                at = row["created_at"]
+                at: datetime = row["created_at"]
                 base = {
                     "contact_id": contact_id,
                     "channel": CHANNEL,
