@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
+
 import pytest_asyncio
 from aiohttp.test_utils import TestClient
 from babel.messages.extract import extract_from_dir
