@@ -47,7 +47,9 @@ class Served:
     port: int
 
 
-@pytest.fixture(scope="session")
+# Module scope: one browser for these few tests. Sync Playwright runs an event loop of its own
+# while the browser is open, so it must be closed before other (async) test modules run.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if in_ci():
@@ -74,7 +76,7 @@ def _wait(url: str, timeout: float = 60.0) -> None:
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Served]:
     """`dvcbot demo seed && dvcbot serve`, with a provincial officer, as the README says."""
     workdir = tmp_path_factory.mktemp("served")
