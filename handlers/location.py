@@ -127,7 +127,7 @@ async def _finish(ctx: Context, then: str | None, note: str) -> list[Reply]:
     if ctx.conversation.flow == FLOW:
         ctx.conversation.end()
     if then == "survey":
-        from handlers import survey  # imported here: survey imports this module
+        from handlers import survey_progress  # imported here: it imports this module
 
-        return await survey.resume(ctx, note)
+        return await survey_progress.resume(ctx, note)
     return [Reply(text=note, buttons=(_menu_button(ctx),), topic="location:done")]

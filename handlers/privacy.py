@@ -7,6 +7,7 @@ outreach events and survey responses stay, detached, so published figures do not
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 from handlers.context import Context
 from handlers.payload import pack, parse
@@ -48,6 +49,14 @@ async def explain_privacy(msg: Incoming, ctx: Context) -> list[Reply]:
     ]
 
 
+def erase_nonce(ctx: Context) -> str:
+    """Names this contact for the confirm button. Not the bare id: SQLite may hand a deleted
+    contact's id to the next new one, and an old button must never erase a newcomer."""
+    contact = ctx.contact
+    seed = f"{contact.id}:{contact.created_at.isoformat()}:{contact.platform_user_id}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
+
 @router.command("xoadulieu")
 async def ask_to_erase(msg: Incoming, ctx: Context) -> list[Reply]:
     """Confirmation first; the yes button names this contact, so an old button erases nothing."""
@@ -55,7 +64,7 @@ async def ask_to_erase(msg: Incoming, ctx: Context) -> list[Reply]:
         Reply(
             text=ctx.t("privacy.erase_confirm"),
             buttons=(
-                Button(ctx.t("privacy.erase_yes"), payload=pack("erase", "yes", ctx.contact.id)),
+                Button(ctx.t("privacy.erase_yes"), payload=pack("erase", "yes", erase_nonce(ctx))),
                 Button(ctx.t("privacy.erase_no"), payload=pack("erase", "no")),
             ),
             topic="privacy:erase-confirm",
@@ -66,7 +75,7 @@ async def ask_to_erase(msg: Incoming, ctx: Context) -> list[Reply]:
 @router.button("erase")
 async def erase(msg: Incoming, ctx: Context) -> list[Reply]:
     payload = parse(msg.payload or "")
-    if payload.arg(0) != "yes" or payload.arg(1) != str(ctx.contact.id):
+    if payload.arg(0) != "yes" or payload.arg(1) != erase_nonce(ctx):
         return [
             Reply(
                 text=ctx.t("privacy.erase_cancelled"),

@@ -1,49 +1,41 @@
 """The satisfaction survey: started by /danhgia, `rate` buttons, guides and QR-code deep links.
 
 Answers are written to the response row as they come, so a person can leave and continue later;
-the flow's position is derived from the stored answers, and every button names the response and
-question it answers, so presses that no longer fit (double taps, re-deliveries, buttons of an
-earlier survey) change nothing. See survey.mmd for the steps.
+the flow's position is derived from the stored answers (handlers/survey_progress.py), and every
+button names the response and question it answers, so presses that no longer fit (double taps,
+re-deliveries, buttons of an earlier survey) change nothing. See survey.mmd for the steps.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from enum import StrEnum
-from typing import Any
 
-from handlers import location, places
+from handlers import places
 from handlers import survey_view as view
 from handlers.context import Context
 from handlers.payload import parse
-from handlers.questionnaire import SKIPPED, QuestionType, Survey, Surveys
+from handlers.questionnaire import SKIPPED, QuestionType, Survey
 from handlers.routing import Router
-from handlers.survey_procedures import find_procedures, procedure_name
+from handlers.survey_procedures import find_procedures
+from handlers.survey_progress import (
+    FLOW,
+    Step,
+    advance,
+    begin,
+    catalogue,
+    create,
+    resumable,
+)
 from handlers.text import fold
 from handlers.types import Incoming, Reply
-from storage import events, surveys
-from storage.events import EventKind
+from storage import surveys
 from storage.models import SurveyResponse
 
 router = Router("survey")
-FLOW = "survey"
-LOCATION_MARK = "_location"  # answers key: the place was asked during this response
 PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
-RESUME_WITHIN = timedelta(days=7)  # an older unfinished response is not offered again
 MAX_TEXT_ANSWER = 1000
 SKIP_WORDS = {"bo qua", "khong", "ko", "k", "skip"}
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
-
-
-class Step(StrEnum):
-    CHOOSE = "choose"  # an unfinished survey exists: continue it or start again
-    ANSWER = "answer"  # a question is on screen
-
-
-def catalogue(ctx: Context) -> Surveys | None:
-    found = ctx.content.extra.get("surveys")
-    return found if isinstance(found, Surveys) and found.by_id else None
 
 
 def start_code(commune_code: str, procedure_code: str | None = None) -> str:
@@ -83,127 +75,7 @@ async def start_by_link(msg: Incoming, ctx: Context) -> list[Reply]:
     return await begin(ctx, procedure=procedure, commune=commune, source=msg.args[:64])
 
 
-async def begin(
-    ctx: Context,
-    *,
-    survey_id: str | None = None,
-    procedure: str | None = None,
-    commune: places.Place | None = None,
-    source: str,
-) -> list[Reply]:
-    found = catalogue(ctx)
-    survey = found.get(survey_id) if found else None
-    if survey is None:
-        return [view.note(ctx, "survey.unavailable")]
-    wanted = {
-        "survey": survey.id,
-        "procedure": procedure,
-        "commune": commune.code if commune else None,
-        "source": source,
-    }
-    open_response = await surveys.latest_open(ctx.session, ctx.contact.id)
-    if open_response is not None and _resumable(ctx, open_response):
-        ctx.conversation.start(FLOW, Step.CHOOSE, rid=open_response.id, wanted=wanted)
-        title = found.by_id[open_response.survey_id].title if found else survey.title
-        return [view.resume_or_restart(ctx, open_response.id, title)]
-    return await _create(ctx, survey, wanted)
-
-
-def _resumable(ctx: Context, response: SurveyResponse) -> bool:
-    found = catalogue(ctx)
-    survey = found.by_id.get(response.survey_id) if found else None
-    return (
-        survey is not None
-        and survey.version == response.survey_version
-        and response.updated_at >= ctx.now - RESUME_WITHIN
-    )
-
-
-async def _create(ctx: Context, survey: Survey, wanted: dict[str, Any]) -> list[Reply]:
-    commune = places.commune(wanted.get("commune"))
-    response = await surveys.start(
-        ctx.session,
-        ctx.contact,
-        survey_id=survey.id,
-        survey_version=survey.version,
-        procedure_code=wanted.get("procedure"),
-        commune_code=commune.code if commune else None,
-        province_code=commune.province_code if commune else None,
-        source=wanted.get("source"),
-        at=ctx.now,
-    )
-    if response.procedure_code:
-        # The procedure is known (a card's button or the QR code): do not ask it again.
-        for question in survey.questions:
-            if question.type is QuestionType.PROCEDURE:
-                surveys.set_answer(response, question.id, response.procedure_code, ctx.now)
-    await events.record(
-        ctx.session, EventKind.SURVEY_STARTED, ctx.contact, ref=survey.id, at=ctx.now
-    )
-    intro = survey.intro
-    name = procedure_name(ctx, response.procedure_code)
-    if name:
-        intro = f"{intro}\n{ctx.t('survey.about_procedure', procedure=name)}"
-    return await _advance(ctx, survey, response, intro=intro)
-
-
-async def resume(ctx: Context, intro: str | None = None) -> list[Reply]:
-    """Continue the person's unfinished survey (after the place question, for instance)."""
-    response = await surveys.latest_open(ctx.session, ctx.contact.id)
-    found = catalogue(ctx)
-    survey = found.by_id.get(response.survey_id) if found and response else None
-    if response is None or survey is None or not _resumable(ctx, response):
-        ctx.conversation.end()
-        return [view.note(ctx, "survey.nothing_open")]
-    return await _advance(ctx, survey, response, intro=intro)
-
-
-# --- moving on ----------------------------------------------------------------------------
-
-
-async def _advance(
-    ctx: Context, survey: Survey, response: SurveyResponse, *, intro: str | None = None
-) -> list[Reply]:
-    """Show the next question, ask for the place once, or finish."""
-    answers = dict(response.answers or {})
-    if response.commune_code is None and ctx.contact.commune_code:
-        response.commune_code = ctx.contact.commune_code
-        response.province_code = ctx.contact.province_code
-    rating_given = survey.rating.id in answers
-    if rating_given and response.commune_code is None and LOCATION_MARK not in answers:
-        surveys.set_answer(response, LOCATION_MARK, "asked", ctx.now)
-        return location.ask_province(ctx, then=FLOW, intro=ctx.t("survey.ask_place"))
-    index = survey.next_index(answers)
-    if index is None:
-        return await _finish(ctx, survey, response)
-    ctx.conversation.start(FLOW, Step.ANSWER, rid=response.id, picked=[])
-    return [view.question_reply(ctx, survey, response.id, index, answers, intro=intro)]
-
-
-async def _finish(ctx: Context, survey: Survey, response: SurveyResponse) -> list[Reply]:
-    satisfied = survey.is_satisfied(response.answers or {})
-    days = ctx.settings.get("survey_repeat_days", 30)
-    finished = await surveys.complete(
-        ctx.session,
-        response,
-        satisfied=satisfied,
-        repeat_period=timedelta(days=int(days)),
-        at=ctx.now,
-    )
-    if finished:
-        await events.record(
-            ctx.session,
-            EventKind.SURVEY_COMPLETED,
-            ctx.contact,
-            ref=survey.id,
-            detail="satisfied" if satisfied else "unsatisfied",
-            at=ctx.now,
-        )
-    ctx.conversation.end()
-    return [view.thanks(ctx, survey)]
-
-
-# --- answering ------------------------------------------------------------------------------
+# --- answering --------------------------------------------------------------------------
 
 
 @router.button(view.ACTION)
@@ -221,18 +93,18 @@ async def press_answer(msg: Incoming, ctx: Context) -> list[Reply]:
     latest = await surveys.latest_open(ctx.session, ctx.contact.id)
     found = catalogue(ctx)
     survey = found.by_id.get(response.survey_id) if found else None
-    if latest is None or latest.id != rid or survey is None or not _resumable(ctx, response):
+    if latest is None or latest.id != rid or survey is None or not resumable(ctx, response):
         return [view.note(ctx, "survey.stale")]
     what = payload.arg(1)
     if what == view.CONTINUE:
-        return await _advance(ctx, survey, response)
+        return await advance(ctx, survey, response)
     if what == view.RESTART:
         return await _restart(ctx, survey, rid)
     answers = dict(response.answers or {})
     index = survey.next_index(answers)
     if not what.isdigit() or index is None or int(what) != index:
         # Answered already (a double tap) or an earlier question: show where they are.
-        return await _advance(ctx, survey, response, intro=ctx.t("survey.already_answered"))
+        return await advance(ctx, survey, response, intro=ctx.t("survey.already_answered"))
     if ctx.conversation.flow != FLOW:
         ctx.conversation.start(FLOW, Step.ANSWER, rid=rid, picked=[])
     return await _apply(ctx, survey, response, index, payload.arg(2), payload.arg(3))
@@ -249,7 +121,7 @@ async def _restart(ctx: Context, survey: Survey, rid: int) -> list[Reply]:
     wanted = dict(data.get("wanted") or {})
     found = catalogue(ctx)
     chosen = found.get(wanted.get("survey")) if found else None
-    return await _create(ctx, chosen or survey, wanted)
+    return await create(ctx, chosen or survey, wanted)
 
 
 async def _apply(
@@ -287,7 +159,7 @@ async def _apply(
         response.procedure_code = code
     else:
         return _show(ctx, survey, response, index, picked, "survey.use_buttons")
-    return await _advance(ctx, survey, response)
+    return await advance(ctx, survey, response)
 
 
 def _show(
@@ -323,17 +195,17 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
     answers = dict(response.answers or {})
     index = survey.next_index(answers)
     if index is None:
-        return await _advance(ctx, survey, response)
+        return await advance(ctx, survey, response)
     question = survey.questions[index]
     text = msg.text.strip()
     if not text:
         return _show(ctx, survey, response, index, [], "survey.empty")
     if question.optional and _plain(text) in SKIP_WORDS:
         surveys.set_answer(response, question.id, SKIPPED, ctx.now)
-        return await _advance(ctx, survey, response)
+        return await advance(ctx, survey, response)
     if question.type is QuestionType.TEXT:
         surveys.set_answer(response, question.id, text[:MAX_TEXT_ANSWER], ctx.now)
-        return await _advance(ctx, survey, response)
+        return await advance(ctx, survey, response)
     if question.type is QuestionType.PROCEDURE:
         hits = find_procedures(ctx, text)
         return [view.procedure_choices(ctx, response.id, index, hits)]

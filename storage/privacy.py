@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Set
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
@@ -25,12 +25,18 @@ async def erase_contact(
     `typed_answers`) are removed, since people write names and phone numbers in comments.
     """
     person = contact.id
-    await session.execute(
-        update(OutreachEvent)
-        .where(OutreachEvent.contact_id == person)
-        .values(subject=-person)
-        .execution_options(synchronize_session=False)
+    # Not -contact.id: SQLite may give a later contact the same id. Event ids are never
+    # reused (events are never deleted), so minus the person's first event id is unique.
+    first_event = await session.scalar(
+        select(func.min(OutreachEvent.id)).where(OutreachEvent.contact_id == person)
     )
+    if first_event is not None:
+        await session.execute(
+            update(OutreachEvent)
+            .where(OutreachEvent.contact_id == person)
+            .values(subject=-first_event)
+            .execution_options(synchronize_session=False)
+        )
     if typed_answers:
         responses = await session.scalars(
             select(SurveyResponse).where(SurveyResponse.contact_id == person)

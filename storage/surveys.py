@@ -87,12 +87,26 @@ async def complete(
 ) -> bool:
     """Finish a response; False (and no change) when it was finished already.
 
-    The person's earlier counted answer for the same procedure (or for no procedure) completed
-    within `repeat_period` stops counting: the latest answer is the one that counts.
+    The status flips in one conditional UPDATE, so two instances finishing the same response
+    at once (a double tap served twice) finish it once. Then the person's earlier counted
+    answer for the same procedure (or for no procedure) completed within `repeat_period`
+    stops counting: the latest answer is the one that counts.
     """
     if response.status == COMPLETE:
         return False
     now = at or utcnow()
+    await session.flush()  # answers given in this message first
+    flipped = await session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.id == response.id, SurveyResponse.status == INCOMPLETE)
+        .values(
+            status=COMPLETE, satisfied=satisfied, completed_at=now, updated_at=now, counted=True
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(response)
+    if getattr(flipped, "rowcount", 0) != 1:
+        return False
     if response.contact_id is not None and repeat_period > timedelta(0):
         same_procedure = (
             SurveyResponse.procedure_code.is_(None)
@@ -107,14 +121,25 @@ async def complete(
                 SurveyResponse.counted.is_(True),
                 same_procedure,
                 SurveyResponse.completed_at >= now - repeat_period,
+                SurveyResponse.completed_at <= now,
             )
             .values(counted=False)
             .execution_options(synchronize_session=False)
         )
-    response.status = COMPLETE
-    response.satisfied = satisfied
-    response.completed_at = now
-    response.updated_at = now
-    response.counted = True
-    await session.flush()
     return True
+
+
+async def completed_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[SurveyResponse]:
+    """Complete responses finished in [start, end), oldest first (for per-response exports)."""
+    result = await session.scalars(
+        select(SurveyResponse)
+        .where(
+            SurveyResponse.status == COMPLETE,
+            SurveyResponse.completed_at >= start,
+            SurveyResponse.completed_at < end,
+        )
+        .order_by(SurveyResponse.completed_at, SurveyResponse.id)
+    )
+    return list(result.all())

@@ -8,10 +8,18 @@ import sys
 from pathlib import Path
 
 from bot.commands.common import run, setup
+from bot.config import Settings
+from bot.content import ContentError
+from bot.dashboard.figures import scope_label
 from bot.i18n import _
 from bot.reports import monthly, writers
+from bot.reports.responses import responses_table
+from bot.runtime import load_content
+from handlers.questionnaire import Surveys
 from handlers.types import utcnow
-from storage import db, stats
+from storage import app_state, db, stats
+from storage.access import Scope
+from storage.roles import RoleName
 
 FORMATS = ("text", "csv", "xlsx", "json")
 
@@ -58,21 +66,40 @@ def report(args: argparse.Namespace) -> int:
         print(_("XLSX is binary: use -o FILE"), file=sys.stderr)
         return 2
 
-    async def build() -> monthly.MonthlyReport:
+    want_rows = args.format == "xlsx"
+
+    async def build() -> tuple[monthly.MonthlyReport, writers.Table | None]:
         if db.is_sqlite(settings.database_url):
             await db.upgrade(settings.database_url)
         engine = db.create_engine(settings.database_url)
         try:
-            async with db.session_factory(engine)() as session:
-                return await monthly.build(
+            async with db.session_factory(engine)() as session, session.begin():
+                built = await monthly.build(
                     session,
                     args.month,
                     target=settings.satisfaction_target,
                     breakdowns=breakdowns,
                     now=utcnow(),
                     filters=filters,
-                    scope=", ".join(part for part in (args.commune, args.province) if part),
+                    scope=scope_label(Scope(RoleName.ADMIN, args.province), args.commune),
                 )
+                if not want_rows:
+                    return built, None
+                secret = (
+                    settings.secret.get_secret_value()
+                    if settings.secret is not None
+                    else await app_state.get_or_create_secret(session)
+                )
+                start, end = stats.month_range(args.month)
+                rows = await responses_table(
+                    session,
+                    start=start,
+                    end=end,
+                    secret=secret,
+                    catalogue=_surveys(settings),
+                    filters=filters,
+                )
+                return built, rows
         finally:
             await engine.dispose()
 
@@ -81,9 +108,12 @@ def report(args: argparse.Namespace) -> int:
         for key, value in (("province", args.province), ("commune", args.commune))
         if value
     }
-    result = run(build())
+    result, response_rows = run(build())
     if args.format == "xlsx":
-        data = writers.xlsx_bytes(monthly.workbook_tables(result))
+        sheets = monthly.workbook_tables(result)
+        if response_rows is not None:
+            sheets.insert(-1, response_rows)  # before the definitions
+        data = writers.xlsx_bytes(sheets)
         if args.output:
             args.output.write_bytes(data)
         else:
@@ -106,3 +136,12 @@ def report(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text.getvalue())
     return 0
+
+
+def _surveys(settings: Settings) -> Surveys | None:
+    """The survey definitions, to leave typed answers out of the export; None if unreadable."""
+    try:
+        found = load_content(settings).extra.get("surveys")
+    except ContentError:
+        return None
+    return found if isinstance(found, Surveys) else None

@@ -22,9 +22,10 @@ MONTH_SPAN = 6  # months shown by default, ending with the current one
 CHANNELS = ("telegram", "zalo", "web", "console", "demo")
 
 
-def scope_label(scope: Scope) -> str:
-    if scope.commune:
-        return commune_name(scope.commune)
+def scope_label(scope: Scope, commune: str | None = None) -> str:
+    """The place figures cover: a commune, a province or all places (reports say which)."""
+    if scope.commune or commune:
+        return commune_name(scope.commune or commune)
     if scope.province:
         return province_name(scope.province)
     return _("all places")

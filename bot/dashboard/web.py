@@ -17,10 +17,11 @@ from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.dashboard.tables import Table, find
 from bot.i18n import _
 from bot.reports import monthly, writers
+from bot.reports.responses import responses_table
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
-from storage import roles
+from storage import roles, stats
 from storage.models import utcnow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -246,12 +247,24 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
             target=query.target,
             breakdowns=monthly.WORKBOOK_BREAKDOWNS,
             filters=query.filters(viewer.scope),
-            scope=figures.scope_label(viewer.scope),
+            scope=figures.scope_label(viewer.scope, query.commune),
             now=utcnow(),
         )
+        start, end = stats.month_range(query.last)
+        runtime = request.app[RUNTIME]
+        rows = await responses_table(
+            session,
+            start=start,
+            end=end,
+            secret=runtime.secret,
+            catalogue=runtime.content.extra.get("surveys"),
+            filters=query.filters(viewer.scope),
+        )
     await _audit_export(request, "xlsx:report", query)
+    sheets = monthly.workbook_tables(report)
+    sheets.insert(-1, rows)  # before the definitions, as `dvcbot report --format xlsx` does
     filename = f"dvcbot-report-{query.last}.xlsx"
-    return _download(writers.xlsx_bytes(monthly.workbook_tables(report)), filename, XLSX_TYPE)
+    return _download(writers.xlsx_bytes(sheets), filename, XLSX_TYPE)
 
 
 def setup(app: web.Application, settings: Settings) -> None:

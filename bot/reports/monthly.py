@@ -248,6 +248,10 @@ def definitions_table(report: MonthlyReport) -> Table:
         (_("generated"), report.generated_at.isoformat(timespec="seconds")),
         (_("scope"), report.scope or _("all places")),
         (_("privacy"), _("aggregates only; no names or platform ids")),
+        (
+            _("respondent"),
+            _("a pseudonymous id: a keyed hash of the person, meaningless without the secret"),
+        ),
     ]
     return Table(_("Definitions"), (Column(_("term")), Column(_("meaning"))), rows)
 

@@ -58,7 +58,13 @@ def write_csv(table: Table, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe(c.title) for c in table.columns])
     for row in table.rows:
-        writer.writerow([safe(_shown(v, c)) for v, c in zip(row, table.columns, strict=True)])
+        # Only text is neutralised: a negative number stays a number.
+        writer.writerow(
+            [
+                safe(v) if isinstance(v, str) else _shown(v, c)
+                for v, c in zip(row, table.columns, strict=True)
+            ]
+        )
 
 
 def render_text(tables: Sequence[Table]) -> str:

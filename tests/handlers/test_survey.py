@@ -179,3 +179,46 @@ async def test_the_3_level_variant_and_typed_option_labels(talk: Talk, sessions)
     [row] = await responses(sessions)
     assert (row.survey_id, row.status, row.satisfied) == ("hai-long-3-muc", "complete", False)
     assert row.answers["comment"] == "1"
+
+
+async def test_two_instances_serving_the_same_double_tap_finish_once(sessions, content) -> None:
+    import asyncio
+
+    from bot.core import Core
+    from handlers.types import Incoming
+
+    first, second = Core(sessions, content), Core(sessions, content)
+    talk = Talk(first)
+    await talk.say("/danhgia hai-long-3-muc")
+    await talk.press_label("Rất hài lòng")
+    await talk.press_label("Bỏ qua")  # place
+    await talk.press_label("Bỏ qua")  # procedure
+    last = payload_of(talk, "Bỏ qua")  # the comment: the answer that finishes the survey
+    presses = [
+        Incoming("console", talk.user, talk.user, payload=last, message_id=f"tap-{i}")
+        for i in range(2)
+    ]
+    await asyncio.gather(first.handle(presses[0]), second.handle(presses[1]))
+    [row] = await responses(sessions)
+    assert (row.status, row.counted) == ("complete", True)
+    async with sessions() as session:
+        completed = await session.scalar(
+            select(func.count()).where(OutreachEvent.kind == "survey_completed")
+        )
+    assert completed == 1
+
+
+async def test_answering_again_for_the_same_procedure_counts_only_the_latest(
+    talk: Talk, sessions
+) -> None:
+    for rating in ("Rất không hài lòng", "Rất hài lòng"):
+        await talk.press("rate:2.000528")
+        await answer_all(talk, rating)
+    await talk.press("rate:1.001612")
+    await answer_all(talk, "Rất không hài lòng")
+    rows = await responses(sessions)
+    assert [(r.procedure_code, r.satisfied, r.counted) for r in rows] == [
+        ("2.000528", False, False),
+        ("2.000528", True, True),
+        ("1.001612", False, True),
+    ]

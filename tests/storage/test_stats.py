@@ -258,3 +258,13 @@ async def test_content_gaps_are_the_most_asked_unanswered_questions(sessions) ->
     assert web_only == []
     async with sessions() as session, session.begin():
         await session.execute(delete(OutreachEvent))
+
+
+def test_a_period_splits_into_vietnam_months_clipped_to_it() -> None:
+    start = datetime(2026, 10, 15, tzinfo=UTC)
+    end = datetime(2026, 12, 2, tzinfo=UTC)
+    months = stats.months_between(start, end)
+    assert [name for name, _ in months] == ["2026-10", "2026-11", "2026-12"]
+    assert months[0][1] == (start, stats.month_range("2026-10")[1])
+    assert months[-1][1] == (stats.month_range("2026-12")[0], end)
+    assert stats.months_between(end, start) == []

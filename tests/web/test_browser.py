@@ -175,6 +175,27 @@ def test_an_officer_signs_in_reads_the_kpi_filters_and_downloads_the_report(
     assert (responses, satisfied) == (commune.responses, commune.satisfied)
     assert rate == pytest.approx(commune.rate) and overall.cell(2, 4).number_format == "0.0%"
     assert any(name.endswith(" xã-phường") for name in book.sheetnames)  # a sheet per breakdown
+    cli = run_dvcbot(
+        [
+            "report",
+            "--format",
+            "xlsx",
+            "--month",
+            month,
+            "--province",
+            PROVINCE,
+            "--commune",
+            COMMUNE,
+            "-o",
+            "cli.xlsx",
+        ],
+        served.workdir,
+    )
+    assert cli.returncode == 0, cli.stderr
+    same = load_workbook(served.workdir / "cli.xlsx")
+    assert same.sheetnames == book.sheetnames  # `dvcbot report` writes the same workbook
+    for name in book.sheetnames[:-1]:  # the last sheet, definitions, names when it was made
+        assert _values(same[name]) == _values(book[name]), name
     assert outside == [], "the dashboard loaded something from another site"
 
     again = browser.new_page()
@@ -212,6 +233,10 @@ def test_an_expired_link_is_refused(browser: Any, served: Served) -> None:
     page.goto(f"{served.base}/dashboard")
     assert "Vui lòng đăng nhập" in page.locator("main").inner_text()
     page.close()
+
+
+def _values(sheet: Any) -> list[tuple[Any, ...]]:
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
 
 
 async def _secret(session: Any) -> str:
