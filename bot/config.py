@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
     broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
-    broadcast_max_in_flight: int = Field(default=8, ge=1, le=256)
+    # Messages sent at once; also the most a crash (kill -9) can make the sender repeat.
+    broadcast_max_in_flight: int = Field(default=1, ge=1, le=256)
 
     # Surveys and statistics: the target the satisfaction rate is judged against, and the
     # period within which a person's repeated answers for one procedure count once (the latest).

@@ -34,8 +34,10 @@ class Pacer:
 
     async def hold(self) -> None:
         """Wait out a pause that began after this caller got its slot."""
-        while (left := self._paused_until - time.monotonic()) > 0:
+        left = self._paused_until - time.monotonic()
+        while left > 0:  # a later 429 may extend the pause while we sleep
             await asyncio.sleep(left)
+            left = self._paused_until - time.monotonic()
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)

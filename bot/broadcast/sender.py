@@ -3,6 +3,8 @@
 Each delivery is committed as `in_flight` before its message goes out and as its final state
 right after, so after `kill -9` only the messages that were in flight at that moment (at most
 one per worker; one at Telegram's default rate) can be sent twice, and nothing is missed.
+Workers are sized by Little's law (rate × time per message), so there are no more in-flight
+messages than the rate needs.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class SenderConfig:
     quiet: QuietHours | None = None
     max_attempts: int = 5
     retry_seconds: float = 5.0
-    max_in_flight: int = 8
+    max_in_flight: int = 1
     zalo_window: timedelta = timedelta(days=7)
     chat_interval: float = 1.0
     poll_seconds: float = 1.0
@@ -173,7 +175,9 @@ class Sender:
         queue: asyncio.Queue[Claimed] = asyncio.Queue()
         for item in sendable:
             queue.put_nowait(item)
-        workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency * 1.5)))
+        # Little's law: just enough workers to keep up with the rate, so as few messages as
+        # possible are in flight when a crash comes (one worker at Telegram's 30/s).
+        workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency)))
         await asyncio.gather(*(self._worker(channel, queue) for _ in range(workers)))
         return len(claimed)
 
@@ -202,40 +206,33 @@ class Sender:
         return sendable
 
     async def _worker(self, channel: str, queue: asyncio.Queue[Claimed]) -> None:
+        """Send queued deliveries one at a time: commit in_flight, send, commit the outcome.
+
+        The outcome is committed the moment the platform answers, so a crash can leave at
+        most this worker's one message sent-but-unrecorded.
+        """
         target = self.channels[channel]
         pacer = self.pacer(channel)
-        previous: tuple[Claimed, DeliveryResult] | None = None
-        while True:
-            try:
-                item: Claimed | None = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                item = None
-            if item is not None:
-                await pacer.wait()
-            # One commit records the previous outcome and marks the next message in flight.
+        while not queue.empty():
+            item = queue.get_nowait()
+            await pacer.wait()
+            started = time.monotonic()
             async with self.sessions() as session, session.begin():
-                if previous is not None:
-                    await self._record(session, *previous)
-                go = item is not None and await broadcasts.mark_in_flight(
-                    session, item.id, self.clock()
-                )
-            previous = None
-            if item is None:
-                return
+                go = await broadcasts.mark_in_flight(session, item.id, self.clock())
             if not go:
                 continue  # cancelled while it waited
             await pacer.hold()
-            started = time.monotonic()
             try:
                 result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])
             except Exception as exc:  # a channel must not raise; never lose the row if it does
                 logger.exception("channel %s raised while sending", channel)
                 result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
-            self._latency = 0.9 * self._latency + 0.1 * (time.monotonic() - started)
             self.spacing.sent(channel, item.chat_id)
             if result.status is DeliveryStatus.RATE_LIMITED:
                 pacer.pause(result.retry_after or 1.0)
-            previous = (item, result)
+            async with self.sessions() as session, session.begin():
+                await self._record(session, item, result)
+            self._latency = 0.9 * self._latency + 0.1 * (time.monotonic() - started)
 
     async def _record(self, session: db.DbSession, item: Claimed, result: DeliveryResult) -> None:
         now = self.clock()
