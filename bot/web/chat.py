@@ -20,6 +20,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
+from bot.i18n import _
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
@@ -215,7 +216,7 @@ def setup(app: web.Application, settings: Settings) -> None:
 
 
 def describe(settings: Settings) -> str:
-    return f"web chat: {settings.base_url}/chat"
+    return _("web chat: {url}/chat").format(url=settings.base_url)
 
 
 def plugin() -> Plugin:
