@@ -14,7 +14,7 @@ from bot import i18n
 from bot.config import load_settings
 from bot.web.app import active_plugins
 from storage import db
-from storage.models import Broadcast, Delivery, OutreachSession, Team, utcnow
+from storage.models import Broadcast, Delivery, OutreachEvent, OutreachSession, Team, utcnow
 from storage.stats import VN_TZ
 from tests.support.officers import COMMUNE_A, COMMUNE_B, PROVINCE, answers, person
 from tests.support.web import web_client
@@ -141,3 +141,35 @@ def test_the_serve_banner_names_the_web_chat_and_dashboard_addresses() -> None:
     lines = [p.describe(settings) for p in active_plugins(settings) if p.describe]
     assert any(line.endswith("http://127.0.0.1:8123/chat") for line in lines)
     assert any("http://127.0.0.1:8123/dashboard" in line for line in lines)
+
+
+async def test_content_gaps_list_unanswered_questions_and_neutralise_formulas_in_csv(
+    client: TestClient, sessions: db.SessionFactory
+) -> None:
+    officer = await person(sessions, "off-g", "officer", province=PROVINCE, commune=COMMUNE_A)
+    async with sessions() as session, session.begin():
+        for detail, commune in (
+            ("=cmd|' /c calc'!A1", COMMUNE_A),
+            ("doi bang lai", COMMUNE_A),
+            ("doi bang lai", COMMUNE_A),
+            ("o xa khac", COMMUNE_B),
+        ):
+            session.add(
+                OutreachEvent(
+                    kind="search_unanswered",
+                    channel="telegram",
+                    province_code=PROVINCE,
+                    commune_code=commune,
+                    detail=detail,
+                    created_at=utcnow(),
+                )
+            )
+    await sign_in(client, sessions, officer)
+    html = await (await client.get("/dashboard/gaps")).text()
+    assert html.index("doi bang lai") < html.index("=cmd")  # most asked first
+    assert "o xa khac" not in html  # another commune's question
+    rows = _csv(await (await client.get("/dashboard/export/content_gaps.csv")).text())
+    assert [(r["câu hỏi (đã chuẩn hoá)"], r["số lần hỏi"]) for r in rows] == [
+        ("doi bang lai", "2"),
+        ("'=cmd|' /c calc'!A1", "1"),
+    ]
