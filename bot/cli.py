@@ -18,11 +18,24 @@ from bot.commands import (
     roles,
     serve,
     teams,
+    telegram,
 )
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
-COMMAND_MODULES = [serve, chat, db, content, teams, roles, broadcast, report, dashboard, demo]
+COMMAND_MODULES = [
+    serve,
+    chat,
+    db,
+    content,
+    telegram,
+    teams,
+    roles,
+    broadcast,
+    report,
+    dashboard,
+    demo,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_username: str | None = None
+    telegram_max_rate: float = Field(default=30, ge=0)  # messages/s overall; 0 = no limit
 
     # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
     # Invite and referral links use telegram_username (above) to build t.me links.

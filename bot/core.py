@@ -78,25 +78,36 @@ class Core:
         return [Reply(text=self.content.messages("core.error"), topic="error")]
 
     async def _handle(self, session: Any, msg: Incoming) -> list[Reply]:
-        if msg.message_id is not None and await interactions.seen(
-            session, msg.channel, msg.message_id
+        now = utcnow()
+        # One round trip for the usual case: a known person writing a new message.
+        found, state, seen = await contacts.find_for_message(
+            session, msg.channel, msg.user_key, msg.message_id
+        )
+        if seen or (
+            found is None
+            and msg.message_id is not None
+            and await interactions.seen(session, msg.channel, msg.message_id)
         ):
             logger.info("duplicate message %s on %s ignored", msg.message_id, msg.channel)
             return []
-        now = utcnow()
-        contact, created = await contacts.get_or_create(
-            session,
-            msg.channel,
-            msg.user_key,
-            msg.chat_id,
-            display_name=msg.display_name,
-            locale=msg.locale,
-            seen_at=now,
-        )
+        if found is not None:
+            contact, created = found, False
+            contacts.touch(contact, msg.chat_id, display_name=msg.display_name, seen_at=now)
+        else:
+            contact, created = await contacts.get_or_create(
+                session,
+                msg.channel,
+                msg.user_key,
+                msg.chat_id,
+                display_name=msg.display_name,
+                locale=msg.locale,
+                seen_at=now,
+            )
         if created:
             ref = msg.args if msg.command == "start" and msg.args else None
             await events.record(session, EventKind.FIRST_CONTACT, contact, ref=ref, at=now)
-        state = await conversations.load(session, contact.id)
+        if state is None:
+            state = await conversations.load(session, contact.id)
         msg = press_numbered_button(msg, list(state.offered or []))
         conversation = Conversation(state.flow, state.step, dict(state.data or {}))
         ctx = Context(

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, func, insert, literal, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import roles
 from storage.events import EventKind
@@ -312,6 +312,28 @@ async def finish(
     )
 
 
+async def sent_and_next(
+    conn: AsyncConnection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """The sender's hot path, inside one transaction: record `sent_ids` as sent and mark
+    `next_ids` in flight. Returns the ids that were marked (the others were cancelled)."""
+    if sent_ids:
+        await conn.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(sent_ids), Delivery.state == DState.IN_FLIGHT.value)
+            .values(state=DState.SENT.value, sent_at=now, error=None)
+        )
+    if not next_ids:
+        return set()
+    result = await conn.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(next_ids), Delivery.state == DState.CLAIMED.value)
+        .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=now)
+        .returning(Delivery.id)
+    )
+    return set(result.scalars())
+
+
 async def retry_at(
     session: AsyncSession,
     delivery_id: int,
@@ -374,6 +396,17 @@ async def complete_finished(session: AsyncSession, now: datetime) -> list[int]:
             broadcast.state, broadcast.finished_at = State.DONE.value, now
             finished.append(broadcast.id)
     return finished
+
+
+async def settled(session: AsyncSession, broadcast_id: int) -> int:
+    """How many of the broadcast's deliveries reached a final state (a cheap progress count)."""
+    total = await session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.state.not_in([s.value for s in OPEN]),
+        )
+    )
+    return int(total or 0)
 
 
 async def stats(session: AsyncSession, broadcast_id: int) -> Stats:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import exists, false, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
-from storage.models import Contact, utcnow
+from storage.models import Contact, ConversationState, Interaction, utcnow
 
 
 async def get_or_create(
@@ -28,14 +28,7 @@ async def get_or_create(
     seen = seen_at or utcnow()
     found = await get(session, channel, platform_user_id)
     if found is not None:
-        found.last_seen_at = seen
-        found.chat_id = chat_id
-        if display_name:
-            found.display_name = display_name
-        if found.unreachable_at is not None:
-            found.unreachable_at = None  # they wrote to us, so they are back
-        if found.outside_window_at is not None:
-            found.outside_window_at = None
+        touch(found, chat_id, display_name=display_name, seen_at=seen)
         return found, False
     insert = insert_for(session)
     values = dict(
@@ -55,6 +48,43 @@ async def get_or_create(
     contact = await get(session, channel, platform_user_id)
     assert contact is not None
     return contact, created
+
+
+def touch(contact: Contact, chat_id: str, *, display_name: str | None, seen_at: datetime) -> None:
+    """They wrote to us: note when and where, and that they are reachable again."""
+    contact.last_seen_at = seen_at
+    contact.chat_id = chat_id
+    if display_name:
+        contact.display_name = display_name
+    if contact.unreachable_at is not None:
+        contact.unreachable_at = None  # they wrote to us, so they are back
+    if contact.outside_window_at is not None:
+        contact.outside_window_at = None
+
+
+async def find_for_message(
+    session: AsyncSession, channel: str, platform_user_id: str, message_id: str | None
+) -> tuple[Contact | None, ConversationState | None, bool]:
+    """In one round trip, what every incoming message needs: the contact, their conversation
+    state, and whether this platform message id was handled already (False when there is no
+    contact yet: ask `interactions.seen` then)."""
+    seen = (
+        exists().where(
+            Interaction.channel == channel, Interaction.platform_message_id == message_id
+        )
+        if message_id is not None
+        else false()
+    )
+    row = (
+        await session.execute(
+            select(Contact, ConversationState, seen.label("seen"))
+            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+            .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
+        )
+    ).first()
+    if row is None:
+        return None, None, False
+    return row[0], row[1], bool(row[2])
 
 
 async def get(session: AsyncSession, channel: str, platform_user_id: str) -> Contact | None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import math
 import time
 from collections import OrderedDict
 
-# Send slightly under the configured rate so a platform counting whole seconds never sees
-# rate + 1 messages in one window.
-HEADROOM = 0.98
+# Slots are spaced for slightly under the configured rate, and a one-second window at the
+# moment of sending guards the rest: however late commits or a busy machine delay some
+# sends, no one-second window ever holds more than the configured rate.
+HEADROOM = 0.97
+MAX_LAG = 0.05  # seconds of schedule a late sender may make up (the window still holds)
 
 
 class Pacer:
@@ -16,16 +20,19 @@ class Pacer:
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / (rate * HEADROOM)
+        self.window_limit = max(1, math.floor(rate * HEADROOM))
         self._next = 0.0
         self._paused_until = 0.0
+        self._recent: collections.deque[float] = collections.deque()
 
     async def wait(self) -> None:
+        """Wait for this sender's next slot."""
         while True:
             now = time.monotonic()
             if self._paused_until > now:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            slot = max(now, self._next)
+            slot = max(now - MAX_LAG, self._next)
             self._next = slot + self.interval
             if slot > now:
                 await asyncio.sleep(slot - now)
@@ -33,11 +40,19 @@ class Pacer:
                 return  # no 429 arrived while we waited for the slot
 
     async def hold(self) -> None:
-        """Wait out a pause that began after this caller got its slot."""
-        left = self._paused_until - time.monotonic()
-        while left > 0:  # a later 429 may extend the pause while we sleep
-            await asyncio.sleep(left)
-            left = self._paused_until - time.monotonic()
+        """Just before sending: wait out a pause (a 429 that came meanwhile) and keep the last
+        second's sends under the rate; then count this send."""
+        while True:
+            now = time.monotonic()
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            wait = self._paused_until - now
+            if len(self._recent) >= self.window_limit:
+                wait = max(wait, self._recent[0] + 1.0 - now)
+            if wait <= 0:
+                self._recent.append(now)
+                return
+            await asyncio.sleep(wait)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast.leader import Leadership
 from bot.broadcast.pacing import ChatSpacing, Pacer
+from bot.broadcast.recorder import Recorder
 from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
 from handlers import broadcast_message
 from handlers.content import Content
@@ -51,6 +52,7 @@ class SenderConfig:
     chat_interval: float = 1.0
     poll_seconds: float = 1.0
     progress_steps: int = 4  # tell the author at 25 %, 50 %, 75 % and the end
+    batch_seconds: float = 2.0  # claim this many seconds of sending at a time
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Counters:
     rate_limited: int = 0
     failed: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    send_seconds: float = 0.0  # time spent waiting for the platform
+    record_seconds: float = 0.0  # time spent recording outcomes
 
 
 def instance_id() -> str:
@@ -158,7 +162,7 @@ class Sender:
 
     async def _send_channel(self, channel: str, broadcast_ids: list[int]) -> int:
         rate = self.config.rates.get(channel, 1.0)
-        batch = max(10, min(1000, math.ceil(rate / 2)))  # half a second of work per claim
+        batch = max(10, min(2000, math.ceil(rate * self.config.batch_seconds)))
         now = self.clock()
         async with self.sessions() as session, session.begin():
             claimed = await broadcasts.claim(
@@ -178,7 +182,11 @@ class Sender:
         # Little's law: just enough workers to keep up with the rate, so as few messages as
         # possible are in flight when a crash comes (one worker at Telegram's 30/s).
         workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency)))
-        await asyncio.gather(*(self._worker(channel, queue) for _ in range(workers)))
+        recorder = Recorder(self.engine)
+        try:
+            await asyncio.gather(*(self._worker(channel, queue, recorder) for _ in range(workers)))
+        finally:
+            await recorder.close()
         return len(claimed)
 
     async def _screen(
@@ -205,46 +213,69 @@ class Sender:
                 sendable.append(item)
         return sendable
 
-    async def _worker(self, channel: str, queue: asyncio.Queue[Claimed]) -> None:
-        """Send queued deliveries one at a time: commit in_flight, send, commit the outcome.
+    async def _worker(
+        self, channel: str, queue: asyncio.Queue[Claimed], recorder: Recorder
+    ) -> None:
+        """Send queued deliveries one at a time.
 
-        The outcome is committed the moment the platform answers, so a crash can leave at
-        most this worker's one message sent-but-unrecorded.
+        One commit (shared with the other workers', see recorder.py) records a message as sent
+        the moment the platform answers and marks the next message in flight (before it waits
+        for its slot). So a crash leaves at
+        most this worker's one message sent-but-unrecorded, and a message marked in flight
+        but not yet sent is simply sent after the restart. Other outcomes (rare) take a
+        normal transaction.
         """
         target = self.channels[channel]
         pacer = self.pacer(channel)
-        while not queue.empty():
-            item = queue.get_nowait()
+        item = await self._advance(recorder, None, queue)
+        while item is not None:
             await pacer.wait()
-            started = time.monotonic()
-            async with self.sessions() as session, session.begin():
-                go = await broadcasts.mark_in_flight(session, item.id, self.clock())
-            if not go:
-                continue  # cancelled while it waited
             await pacer.hold()
+            started = time.monotonic()
             try:
                 result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])
             except Exception as exc:  # a channel must not raise; never lose the row if it does
                 logger.exception("channel %s raised while sending", channel)
                 result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
             self.spacing.sent(channel, item.chat_id)
+            self.counters.send_seconds += time.monotonic() - started
             if result.status is DeliveryStatus.RATE_LIMITED:
                 pacer.pause(result.retry_after or 1.0)
-            async with self.sessions() as session, session.begin():
-                await self._record(session, item, result)
-            self._latency = 0.9 * self._latency + 0.1 * (time.monotonic() - started)
+            if result.ok:
+                self._count_sent(item.channel)
+                item = await self._advance(recorder, item, queue)
+            else:
+                async with self.sessions() as session, session.begin():
+                    await self._record(session, item, result)
+                item = await self._advance(recorder, None, queue)
+            finished = time.monotonic()
+            self.counters.record_seconds += finished - started
+            self._latency = 0.9 * self._latency + 0.1 * (finished - started)
+
+    async def _advance(
+        self, recorder: Recorder, sent: Claimed | None, queue: asyncio.Queue[Claimed]
+    ) -> Claimed | None:
+        """Record `sent` and mark the next queued delivery in flight, in one commit."""
+        while True:
+            following = None if queue.empty() else queue.get_nowait()
+            marked = await recorder.advance(
+                sent.id if sent else None, following.id if following else None
+            )
+            sent = None
+            if following is None or marked:
+                return following
+            # cancelled while queued: skip it
+
+    def _count_sent(self, channel: str) -> None:
+        self.counters.sent += 1
+        self.counters.by_channel[channel] = self.counters.by_channel.get(channel, 0) + 1
 
     async def _record(self, session: db.DbSession, item: Claimed, result: DeliveryResult) -> None:
+        """Any outcome but SENT (which takes the one-statement hot path)."""
         now = self.clock()
         status = result.status
         attempts = item.attempts + 1
-        if status is DeliveryStatus.SENT:
-            await broadcasts.finish(session, item.id, DState.SENT, now=now)
-            self.counters.sent += 1
-            self.counters.by_channel[item.channel] = (
-                self.counters.by_channel.get(item.channel, 0) + 1
-            )
-        elif status is DeliveryStatus.BLOCKED:
+        if status is DeliveryStatus.BLOCKED:
             await broadcasts.finish(session, item.id, DState.BLOCKED, now=now, error=result.error)
             await self._mark_contact(session, item.contact_id, unreachable_at=now)
         elif status is DeliveryStatus.OUTSIDE_WINDOW:
@@ -282,10 +313,11 @@ class Sender:
             for b in [*active, *[await broadcasts.get(session, i) for i in finished]]:
                 if b is None or b.author_id is None or b.total == 0:
                     continue
-                stats = await broadcasts.stats(session, b.id)
+                done = await broadcasts.settled(session, b.id)
                 step = self.config.progress_steps
-                reached = stats.done * step // b.total
+                reached = done * step // b.total
                 if b.id in finished:
+                    stats = await broadcasts.stats(session, b.id)
                     text = self.content.messages(
                         "broadcast.summary",
                         id=b.id,
@@ -298,7 +330,7 @@ class Sender:
                     b.progress_reported = step
                 elif 0 < reached < step and reached > b.progress_reported:
                     text = self.content.messages(
-                        "broadcast.progress", id=b.id, done=stats.done, total=b.total
+                        "broadcast.progress", id=b.id, done=done, total=b.total
                     )
                     b.progress_reported = reached
                 else:

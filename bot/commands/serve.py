@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from aiohttp import web
 
 from bot.commands.common import setup
 from bot.i18n import _
 from bot.web.app import active_plugins, create_app
+from bot.web.plugins import StartupError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,7 +45,11 @@ def serve(args: argparse.Namespace) -> int:
             print(_("Active: {channel}").format(channel=line), flush=True)
 
     app.on_startup.append(announce)
-    web.run_app(
-        app, host=settings.web_host, port=settings.web_port, print=None, handle_signals=True
-    )
+    try:
+        web.run_app(
+            app, host=settings.web_host, port=settings.web_port, print=None, handle_signals=True
+        )
+    except StartupError as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0

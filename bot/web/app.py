@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
@@ -50,12 +51,23 @@ def active_plugins(settings: Settings) -> list[plugins.Plugin]:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     app[SETTINGS] = settings
-    app.cleanup_ctx.append(runtime_context)
-    app.cleanup_ctx.append(http_context)
     app.router.add_get("/healthz", healthz, name="healthz")
+    contexts: list[Callable[[web.Application], AsyncIterator[None]]] = [
+        runtime_context,
+        http_context,
+    ]
     for plugin in active_plugins(settings):
         if plugin.setup is not None:
             plugin.setup(app, settings)
         if plugin.lifecycle is not None:
-            app.cleanup_ctx.append(plugin.lifecycle)
+            contexts.append(plugin.lifecycle)
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        # One stack, so a part failing to start closes the parts started before it.
+        async with contextlib.AsyncExitStack() as stack:
+            for context in contexts:
+                await stack.enter_async_context(contextlib.asynccontextmanager(context)(app))
+            yield
+
+    app.cleanup_ctx.append(resources)
     return app

@@ -10,6 +10,11 @@ from aiohttp import web
 from bot.config import Settings
 
 
+class StartupError(Exception):
+    """A plugin cannot start (e.g. a token the platform refuses); `dvcbot serve` prints the
+    message and exits with status 1."""
+
+
 @dataclass(frozen=True)
 class Plugin:
     """A feature that adds routes and a cleanup context to the app when `enabled` says so.

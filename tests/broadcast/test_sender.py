@@ -211,7 +211,10 @@ async def test_the_author_gets_progress_and_a_summary_and_statistics_count_engag
     ids = await add_people(sessions, 40, first_chat=8300)
     broadcast_id = await create_broadcast(sessions, content, author_id=author)
     async with telegram_channel(tg, sessions, content) as channel:
-        await drain(make_sender(engine, {"telegram": channel}, content, rates={"telegram": 20.0}))
+        sender = make_sender(
+            engine, {"telegram": channel}, content, rates={"telegram": 20.0}, batch_seconds=0.5
+        )
+        await drain(sender)
     to_author = [c.text for c in tg.calls_to("sendMessage") if c.chat_id == "1"]
     assert any("đã xử lý" in text for text in to_author)
     assert "40/40 người đã nhận" in to_author[-1]

@@ -32,7 +32,10 @@ async def telegram_channel(
 ) -> AsyncIterator[TelegramChannel]:
     """The production TelegramChannel (PTB, httpx) pointed at the fake server."""
     settings = load_settings(
-        telegram_token=tg.token, telegram_api_url=tg.base_url, telegram_rate=rate
+        telegram_token=tg.token,
+        telegram_api_url=tg.base_url,
+        telegram_rate=rate,
+        telegram_max_rate=0,  # the sender under test does the pacing
     )
     application = build_application(settings, webhook=True)
     await application.bot.initialize()

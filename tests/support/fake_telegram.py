@@ -19,7 +19,8 @@ Stable API (other test suites rely on it; extend, do not change):
         # What the bot sent: every call is recorded, in order
         tg.calls                   # list[Call]; Call(method, params, files, status)
         tg.calls_to("sendMessage") # only that method
-        await tg.wait_for("sendMessage", count=2, timeout=10, where=lambda c: ...)
+        tg.listeners.append(fn)    # fn(call) runs for every answered call (benchmarks)
+        await tg.wait_for("sendMessage", count=2, timeout=10, where=lambda c: ...)  # answered calls
 
         # Failures, answered like Telegram does (real HTTP codes, parameters.retry_after)
         tg.fail_next("sendMessage", 403)                 # "Forbidden: bot was blocked by the user"
@@ -208,6 +209,7 @@ class FakeTelegram:
         self.bot_username = bot_username
         self.check_html = check_html
         self.calls: list[Call] = []
+        self.listeners: list[Callable[[Call], None]] = []
         self.updates: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -497,6 +499,8 @@ class FakeTelegram:
 
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         await self._notify(self._new_call)
 
     def _inject_failure(self, method: str, request: web.Request) -> None:

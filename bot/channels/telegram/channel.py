@@ -22,6 +22,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.telegram.limits import NO_RETRY
 from bot.channels.telegram.render import Outgoing, render_all
 from handlers.content import Content
 from handlers.types import Reply
@@ -31,9 +32,6 @@ from storage.db import SessionFactory
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-# AIORateLimiter reads `rate_limit_args or max_retries`, so 0 cannot ask for "no retry": the
-# limiter's default is 0 (proactive sends see the 429) and replies ask for retries explicitly.
-REPLY_RATE_LIMIT_RETRIES = 3
 NETWORK_RETRIES = (0.5, 1.5, 4.0)  # backoff before each retry of a reply after a network error
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 METHODS = {
@@ -85,7 +83,7 @@ class TelegramChannel:
         """
         try:
             for call in render_all(chat_id, replies):
-                await self._call(call, rate_limit_retries=0)
+                await self._call(call, rate_limit_retries=NO_RETRY)
         except TelegramError as error:
             result = classify(error)
             if result.status is DeliveryStatus.BLOCKED:
@@ -100,7 +98,7 @@ class TelegramChannel:
         for call in render_all(chat_id, replies):
             for attempt, pause in enumerate((*NETWORK_RETRIES, None)):
                 try:
-                    await self._call(call, rate_limit_retries=REPLY_RATE_LIMIT_RETRIES)
+                    await self._call(call, rate_limit_retries=None)
                     break
                 except TelegramError as error:
                     result = classify(error)

@@ -8,9 +8,10 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.updates import ALLOWED_UPDATES, UpdateHandler, chat_key
 from bot.config import Settings
@@ -30,7 +31,7 @@ def build_application(settings: Settings, *, webhook: bool | None = None) -> App
         .token(settings.telegram_token.get_secret_value())
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate, max_retries=0))
+        .rate_limiter(RateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(chat_key))
         .connection_pool_size(64)
         .job_queue(None)

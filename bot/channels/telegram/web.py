@@ -10,13 +10,14 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken
 
 from bot.channels.telegram.channel import CHANNEL
 from bot.channels.telegram.service import TelegramService
 from bot.config import Settings
 from bot.i18n import _
 from bot.web.keys import RUNTIME, SETTINGS
-from bot.web.plugins import Plugin
+from bot.web.plugins import Plugin, StartupError
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,13 @@ def setup(app: web.Application, settings: Settings) -> None:
 async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     service = TelegramService(app[SETTINGS], runtime)
-    await service.start()
+    try:
+        await service.start()
+    except InvalidToken:
+        await service.stop()
+        raise StartupError(
+            _("Telegram refused DVCBOT_TELEGRAM_TOKEN; check the token from @BotFather.")
+        ) from None
     app[TELEGRAM] = service
     runtime.channels[CHANNEL] = service.channel
     runtime.services["telegram_username"] = service.username

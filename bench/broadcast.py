@@ -1,0 +1,217 @@
+"""Benchmark: the broadcast sender against the rate-enforcing fake Telegram server.
+
+Run: python bench/broadcast.py [--subscribers 2000 --rate 30] [--channel ptb|wire] [--kill]
+
+The fake Bot API server runs in this process and enforces `--rate` messages per second with
+real 429 answers (sliding one-second window). The sender runs in a subprocess (its own core),
+as `dvcbot serve` runs it. Figures: achieved rate ÷ configured rate (goal ≥ 0.95) with the
+number of 429s (goal 0); with --kill, the sender is killed with SIGKILL at 50 %, restarted, and
+misses and duplicates are counted (goal 0 misses, ≤ 1 duplicate).
+
+`--channel ptb` sends through the production TelegramChannel (python-telegram-bot + httpx);
+`--channel wire` through a minimal aiohttp client of the same Bot API call, which measures the
+engine without the client library's cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+
+from bot.broadcast.sender import Sender, SenderConfig
+from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.config import BUNDLED_CONTENT, load_settings
+from bot.content import load_or_raise
+from handlers.types import Reply
+from storage import broadcasts, db
+from tests.support.broadcasting import add_people, create_broadcast
+from tests.support.fake_telegram import FakeTelegram
+
+
+class WireChannel:
+    """The Bot API sendMessage call over a bare aiohttp session (bench only)."""
+
+    name = "telegram"
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str) -> None:
+        self.http, self.url = http, f"{base_url}{token}/sendMessage"
+
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
+        for reply in replies:
+            form: dict[str, Any] = {"chat_id": chat_id, "text": reply.text}
+            if reply.buttons:
+                keyboard = [[{"text": b.label, "callback_data": b.payload}] for b in reply.buttons]
+                form["reply_markup"] = json.dumps({"inline_keyboard": keyboard})
+            try:
+                async with self.http.post(self.url, data=form) as response:
+                    body = await response.json(content_type=None)
+            except aiohttp.ClientError as error:
+                return DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=str(error))
+            if response.status == 429:
+                retry = float(body.get("parameters", {}).get("retry_after", 1))
+                return DeliveryResult(DeliveryStatus.RATE_LIMITED, retry_after=retry)
+            if response.status == 403:
+                return DeliveryResult(DeliveryStatus.BLOCKED)
+            if response.status >= 500:
+                return DeliveryResult(DeliveryStatus.FAILED_TRANSIENT)
+            if response.status != 200:
+                return DeliveryResult(DeliveryStatus.FAILED_PERMANENT, error=str(body))
+        return DeliveryResult(DeliveryStatus.SENT)
+
+
+async def run_sender(args: argparse.Namespace) -> None:
+    """The subprocess: send until no broadcast is open."""
+    engine = db.create_engine(args.database_url)
+    content = load_or_raise(BUNDLED_CONTENT)
+    config = SenderConfig(
+        rates={"telegram": args.rate}, quiet=None, max_in_flight=args.in_flight, poll_seconds=0.2
+    )
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as http:
+        if args.channel == "wire":
+            channel: Any = WireChannel(http, args.api_url, "123:abc")
+            application = None
+        else:
+            from bot.channels.telegram.channel import TelegramChannel
+            from bot.channels.telegram.service import build_application
+
+            settings = load_settings(
+                telegram_token="123:abc",
+                telegram_api_url=args.api_url,
+                telegram_rate=args.rate,
+                telegram_max_rate=args.rate,
+            )
+            application = build_application(settings, webhook=True)
+            await application.bot.initialize()
+            channel = TelegramChannel(application.bot, db.session_factory(engine), content)
+        sender = Sender(engine, {"telegram": channel}, content, config)
+        while True:
+            await sender.step()
+            async with sender.sessions() as session:
+                recent = await broadcasts.recent(session, 5)
+            if recent and all(b.state == "done" for b in recent):
+                break
+        if application is not None:
+            await application.bot.shutdown()
+        c = sender.counters
+        if c.sent:
+            print(
+                json.dumps(
+                    {
+                        "send_ms": round(c.send_seconds / c.sent * 1000, 1),
+                        "send_and_record_ms": round(c.record_seconds / c.sent * 1000, 1),
+                    }
+                ),
+                file=sys.stderr,
+            )
+    await engine.dispose()
+
+
+def start_sender(args: argparse.Namespace, url: str, api_url: str) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, __file__, "--sender", "--database-url", url, "--api-url", api_url,
+        "--rate", str(args.rate), "--channel", args.channel, "--in-flight", str(args.in_flight),
+    ]  # fmt: skip
+    return subprocess.Popen(
+        command, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    )
+
+
+async def wait(proc: subprocess.Popen[bytes], tg: FakeTelegram, until: int | None) -> None:
+    while proc.poll() is None:
+        if until is not None and len(tg.calls_to("sendMessage")) >= until:
+            return
+        await asyncio.sleep(0.01)
+    if proc.returncode:
+        raise SystemExit(f"sender exited with {proc.returncode}")
+
+
+async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp())
+    url = args.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    await db.upgrade(url)
+    engine = db.create_engine(url)
+    sessions = db.session_factory(engine)
+    content = load_or_raise(BUNDLED_CONTENT)
+    await add_people(sessions, args.subscribers, first_chat=1_000_000)
+    await create_broadcast(sessions, content)
+    await engine.dispose()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    async with FakeTelegram(check_html=False) as tg:
+        tg.rate_limit(per_second=args.rate, per_chat_per_second=1)
+        proc = start_sender(args, url, tg.base_url)
+        killed_at = None
+        if kill:
+            await wait(proc, tg, args.subscribers // 2)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            killed_at = len(tg.calls_to("sendMessage"))
+            proc = start_sender(args, url, tg.base_url)
+        await wait(proc, tg, None)
+        sent = [c for c in tg.calls_to("sendMessage") if c.status == 200]
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
+    chats = Counter(c.chat_id for c in sent)
+    times = sorted(c.at for c in sent)
+    # Achieved rate while sending: messages over the span from the first to the last one,
+    # leaving out the pause of a kill and restart.
+    span = times[-1] - times[0]
+    if kill:
+        gaps = sorted((b - a for a, b in itertools.pairwise(times)), reverse=True)
+        span -= gaps[0]
+    achieved = (len(sent) - 1) / span if span > 0 else float("nan")
+    return {
+        "subscribers": args.subscribers,
+        "rate": args.rate,
+        "channel": args.channel,
+        "in_flight": args.in_flight,
+        "achieved": round(achieved, 1),
+        "ratio": round(achieved / args.rate, 3),
+        "429s": tg.rejected,
+        "killed_after": killed_at,
+        "misses": args.subscribers - len(chats),
+        "duplicates": sum(chats.values()) - len(chats),
+        # CPU of the sender process(es) per message: robust on a busy machine, and
+        # 1000 / this = the messages per second one free core could send.
+        "sender_cpu_ms_per_msg": round(cpu / max(1, len(sent)) * 1000, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--channel", choices=["ptb", "wire"], default="ptb")
+    parser.add_argument("--in-flight", type=int, default=1, help="DVCBOT_BROADCAST_MAX_IN_FLIGHT")
+    parser.add_argument("--kill", action="store_true", help="kill -9 at 50 %% and restart")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--sender", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--api-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sender:
+        asyncio.run(run_sender(args))
+        return
+    started = time.monotonic()
+    result = asyncio.run(scenario(args, args.kill))
+    result["wall_s"] = round(time.monotonic() - started, 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""Benchmark: Telegram updates per second through the webhook route, against a bare-PTB floor.
+
+Run: python bench/updates.py [--updates 2000] [--users 50]
+
+The bot runs in its own process, as in production; this process plays Telegram: the local fake
+Bot API server (`tests/support/fake_telegram.py`) that receives the replies, and the citizens
+whose updates are POSTed to the webhook, over real sockets on 127.0.0.1.
+
+- dvcbot: `python -m bot serve` in webhook mode: route -> PTB -> our handler -> core ->
+          storage (SQLite) -> reply.
+- floor:  the same aiohttp webhook route and the same PTB Application builder (per-chat
+          ordering, rate limiter), served the same way, with a bare echo handler
+          (`send_message(chat, text)`): the least a PTB webhook bot can cost here.
+
+Both run with the overall rate limit off (`DVCBOT_TELEGRAM_MAX_RATE=0`), so the limiter is not
+what is measured. `--users` citizens write concurrently; each sends its next message when the
+answer to the previous one arrives (a closed loop), so latency is per update, end to end
+(POST -> reply received by the fake server). The messages walk the menu and a guide.
+"bot CPU" is the bot process's own CPU time per update (all its threads), which a busy shared
+machine disturbs far less than wall-clock figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+from aiohttp import web
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot import logs
+from bot.channels.telegram.service import build_application
+from bot.channels.telegram.web import TELEGRAM, receive_update, webhook_path
+from bot.config import Settings
+from bot.web.keys import SETTINGS
+from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.process import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+SELF = str(Path(__file__).resolve())
+SECRET = "bench-secret"
+TOKEN = "123:abc"
+SCRIPT = ["/start", "1", "1", "/menu", "2", "cái gì đó không rõ"]
+UPDATE_IDS = itertools.count(1)  # unique across runs: a repeated id is skipped as a duplicate
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# ---- the floor bot (runs in a child process) ---------------------------------------------------
+
+
+class EchoService:
+    """PTB's Application from our builder, with one handler that echoes the text back."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.application = build_application(settings, webhook=True)
+
+        async def echo(update: object, _context: Any) -> None:
+            assert isinstance(update, Update)
+            message = update.effective_message
+            if message is not None and message.text:
+                await message.get_bot().send_message(message.chat_id, message.text)
+
+        self.application.add_handler(TypeHandler(Update, echo))
+
+    @property
+    def running(self) -> bool:
+        return self.application.running
+
+
+def serve_floor() -> None:
+    settings = Settings()
+    logs.configure(settings.log_level)
+    app = web.Application()
+    app[SETTINGS] = settings
+    service = EchoService(settings)
+
+    async def lifecycle(app: web.Application) -> Any:
+        async with service.application:
+            await service.application.start()
+            app[TELEGRAM] = service  # type: ignore[assignment]
+            yield
+            await service.application.stop()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post(webhook_path(settings), receive_update)
+    web.run_app(app, host=settings.web_host, port=settings.web_port, print=None)
+
+
+# ---- the harness: fake Telegram and the citizens -----------------------------------------------
+
+
+async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[float, list[float]]:
+    """Closed loop: each user posts its next update once the previous one was answered."""
+    waiting: dict[str, asyncio.Future[None]] = {}
+
+    def on_call(call: Call) -> None:
+        future = waiting.pop(call.chat_id or "", None)
+        if call.method == "sendMessage" and future is not None and not future.done():
+            future.set_result(None)
+
+    tg.listeners.append(on_call)
+    latencies: list[float] = []
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    loop = asyncio.get_running_loop()
+
+    async def user(number: int, session: aiohttp.ClientSession) -> None:
+        chat = 10_000 + number
+        for step in range(updates // users):
+            update = tg.message(chat, SCRIPT[step % len(SCRIPT)])
+            update["update_id"] = next(UPDATE_IDS)
+            done = loop.create_future()
+            waiting[str(chat)] = done
+            t0 = time.perf_counter()
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200, response.status
+            await asyncio.wait_for(done, 60)
+            latencies.append(time.perf_counter() - t0)
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=users)) as session:
+        start = time.perf_counter()
+        await asyncio.gather(*(user(n, session) for n in range(users)))
+        elapsed = time.perf_counter() - start
+    tg.listeners.remove(on_call)
+    return elapsed, latencies
+
+
+async def wait_listening(port: int, proc: asyncio.subprocess.Process) -> None:
+    for _ in range(600):
+        if proc.returncode is not None:
+            raise SystemExit(f"the bot process exited with {proc.returncode}")
+        try:
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise SystemExit("the bot never listened")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(name: str, command: list[str], updates: int, users: int) -> float:
+    folder = Path(tempfile.mkdtemp())
+    async with FakeTelegram(TOKEN) as tg:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DVCBOT_")}
+        env.update(
+            PYTHONPATH=str(REPO),
+            DVCBOT_DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+            DVCBOT_WEB_PORT=str(port),
+            DVCBOT_TELEGRAM_TOKEN=TOKEN,
+            DVCBOT_TELEGRAM_API_URL=tg.base_url,
+            DVCBOT_TELEGRAM_MODE="webhook",
+            DVCBOT_TELEGRAM_WEBHOOK_URL=url,
+            DVCBOT_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            DVCBOT_TELEGRAM_MAX_RATE="0",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *command, cwd=folder, env=env, stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await wait_listening(port, proc)
+            await drive(tg, url, users, users)  # warm-up: first contacts, connections
+            cpu = cpu_seconds(proc.pid)
+            elapsed, latencies = await drive(tg, url, updates, users)
+            cpu = cpu_seconds(proc.pid) - cpu
+        finally:
+            proc.terminate()
+            await proc.wait()
+    rate = len(latencies) / elapsed
+    print(
+        f"{name:6}: {rate:8.0f} updates/s  p50 {statistics.median(latencies) * 1000:7.2f} ms  "
+        f"p99 {percentile(latencies, 0.99) * 1000:7.2f} ms  "
+        f"bot CPU {cpu / len(latencies) * 1000:5.2f} ms/update",
+        flush=True,
+    )
+    return rate
+
+
+async def run(updates: int, users: int) -> None:
+    python = sys.executable
+    dvcbot = await measure("dvcbot", [python, "-m", "bot", "serve"], updates, users)
+    floor = await measure("floor", [python, SELF, "--floor"], updates, users)
+    print(f"ratio dvcbot/floor throughput: {dvcbot / floor:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--floor", action="store_true", help="serve the floor bot (internal)")
+    args = parser.parse_args()
+    if args.floor:
+        serve_floor()
+    else:
+        asyncio.run(run(args.updates, args.users))
+
+
+if __name__ == "__main__":
+    main()
