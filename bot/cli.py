@@ -16,9 +16,11 @@ from bot.commands import (
     demo,
     report,
     roles,
+    search,
     serve,
     teams,
     telegram,
+    zalo,
 )
 from bot.i18n import _
 
@@ -28,11 +30,13 @@ COMMAND_MODULES = [
     chat,
     db,
     content,
+    search,
+    report,
     telegram,
+    zalo,
     teams,
     roles,
     broadcast,
-    report,
     dashboard,
     demo,
 ]

@@ -32,10 +32,35 @@ class Settings(BaseSettings):
     secret: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     ui_lang: Literal["vi", "en"] = "vi"
+    # Search (free-text answers): the share of a question an item must match to be given as
+    # the answer; below it the bot offers the closest topics and records a content gap.
+    search_min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
     # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+    # Surveys and statistics: the target the satisfaction rate is judged against, and the
+    # period within which a person's repeated answers for one procedure count once (the latest).
+    satisfaction_target: float = Field(default=0.95, gt=0, le=1)
+    survey_repeat_days: int = Field(default=30, ge=0, le=366)
+
+    # Zalo Official Account channel (bot/channels/zalo). Enabled when the app id, both secrets
+    # and the first token pair are set; the tokens then rotate and live in the database.
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret: SecretStr | None = None
+    # Which key signs webhook events (disputed; Zalo's docs say the OA secret key).
+    zalo_signature_key: Literal["oa_secret", "app_secret"] = "oa_secret"
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+    zalo_oauth_url: str = "https://oauth.zaloapp.com"
+    zalo_webhook_max_age: int = Field(default=900, ge=10, le=86400)
+    zalo_button_type: Literal["oa.query.hide", "oa.query.show"] = "oa.query.hide"
+    zalo_max_buttons: int = Field(default=5, ge=0, le=10)
+    zalo_payload_prefix: str = Field(default="#", max_length=4)
+    zalo_proactive_window_hours: int = Field(default=168, ge=1, le=168)
 
     # Telegram channel (bot/channels/telegram): enabled when a token is set.
     telegram_token: SecretStr | None = None
@@ -56,11 +81,6 @@ class Settings(BaseSettings):
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
     # Messages sent at once; also the most a crash (kill -9) can make the sender repeat.
     broadcast_max_in_flight: int = Field(default=1, ge=1, le=256)
-
-    # Surveys and statistics: the target the satisfaction rate is judged against, and the
-    # period within which a person's repeated answers for one procedure count once (the latest).
-    satisfaction_target: float = Field(default=0.95, gt=0, le=1)
-    survey_repeat_days: int = Field(default=30, ge=0, le=366)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -119,6 +139,34 @@ class Settings(BaseSettings):
         """Where files named by getFile are downloaded: `.../bot` becomes `.../file/bot`."""
         api = self.telegram_api_url
         return api[: -len("/bot")] + "/file/bot" if api.endswith("/bot") else api + "/file"
+
+    @field_validator("zalo_api_url", "zalo_oauth_url")
+    @classmethod
+    def _zalo_http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("use an http(s):// address")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _zalo_complete(self) -> Settings:
+        needed = {
+            "zalo_app_id": self.zalo_app_id,
+            "zalo_app_secret": self.zalo_app_secret,
+            "zalo_access_token": self.zalo_access_token,
+            "zalo_refresh_token": self.zalo_refresh_token,
+        }
+        if self.zalo_signature_key == "oa_secret":
+            needed["zalo_oa_secret"] = self.zalo_oa_secret
+        given = [name for name, value in needed.items() if value]
+        missing = [name for name, value in needed.items() if not value]
+        if given and missing:
+            names = ", ".join(ENV_PREFIX + name.upper() for name in missing)
+            raise ValueError(f"Zalo is partly configured; also set {names}")
+        return self
+
+    @property
+    def zalo_enabled(self) -> bool:
+        return bool(self.zalo_app_id and self.zalo_refresh_token)
 
     @property
     def base_url(self) -> str:

@@ -14,6 +14,7 @@ from bot.channels.base import Channel
 from bot.config import Settings
 from bot.content import load_or_raise
 from bot.core import Core
+from bot.search import build_index
 from handlers.content import Content
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
@@ -71,11 +72,14 @@ async def open_runtime(
         else:
             async with sessions() as session, session.begin():
                 secret = await app_state.get_or_create_secret(session)
+        search = build_index(content)
         services: dict[str, Any] = {
             "secret": secret,
+            "search": search,
             "base_url": settings.base_url,  # for links handlers hand out (/dashboard)
             "charts": render_chart,  # /thongke's picture
         }
+        services.setdefault("health", {})["search"] = lambda: {"documents": search.size}
         core = Core(sessions, content, settings=handler_settings(settings), services=services)
         yield Runtime(settings, engine, sessions, content, core, secret, services=services)
     finally:

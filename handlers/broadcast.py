@@ -21,7 +21,7 @@ from storage.roles import RoleName
 
 router = Router("broadcast")
 FLOW = "broadcast"
-MAX_CHOICES = 8
+MAX_CHOICES = 24  # Telegram shows them all; Zalo turns the extra ones into numbered text
 
 
 class Step(StrEnum):

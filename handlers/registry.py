@@ -5,12 +5,15 @@ from __future__ import annotations
 from handlers import (
     broadcast,
     fallback,
+    faq,
     figures,
     guides,
     location,
     menu,
     outreach_log,
     privacy,
+    procedures,
+    search,
     survey,
     teams,
 )
@@ -21,11 +24,15 @@ ROUTERS: list[Router] = [
     guides.router,
     privacy.router,
     survey.router,
+    location.router,
+    procedures.router,
+    faq.router,
     teams.router,
     outreach_log.router,
     broadcast.router,
     figures.router,
-    location.router,
+    # Answers any free text no router above took: keep it the last router with text handlers.
+    search.router,
 ]
 
 FALLBACK: Handler = fallback.not_understood

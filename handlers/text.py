@@ -6,7 +6,15 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A))
+# C0/C1 control characters and zero-width marks; tab and newline are kept.
+_CONTROL = dict.fromkeys(
+    c
+    for c in [*range(0x20), *range(0x7F, 0xA0), 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+    if c not in (0x09, 0x0A)
+)
+# A word of folded text; procedure codes such as 1.001193 stay one word.
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
+_VOWELS = frozenset("aeiouy")
 
 
 def clean(text: str) -> str:
@@ -16,8 +24,44 @@ def clean(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase ASCII-ish form for matching: 'Đăng Ký' -> 'dang ky'."""
-    text = clean(text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", stripped)
+    """Lowercase ASCII form for matching: 'Đăng Ký' -> 'dang ky'; other scripts are dropped."""
+    decomposed = unicodedata.normalize("NFD", clean(text).lower().replace("đ", "d"))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def spelling(word: str) -> str:
+    """One spelling for Vietnamese i/y variants of a folded word: 'ky' -> 'ki', 'quy' -> 'qui'.
+
+    A final 'y' after a consonant ('ký'/'kí', 'lý'/'lí', 'mỹ'/'mĩ') or after 'qu' ('quý'/'quí')
+    is written either way; 'uy' after other consonants ('huy', 'thuy') is a different vowel.
+    """
+    if len(word) >= 2 and word[-1] == "y" and (word[-2] not in _VOWELS or word[:-1] == "qu"):
+        return word[:-1] + "i"
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The folded, spelling-normalised words of `text`; anything not Latin or digits is dropped."""
+    return [spelling(w) for w in _WORD.findall(fold(text))]
+
+
+def normalise(text: str, limit: int = 200) -> str:
+    """A query as officers see it in the content-gap list: folded words, no punctuation."""
+    return " ".join(_WORD.findall(fold(text)))[:limit].strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Fit a label in `limit` characters, keeping its end where the difference often is:
+    'Cấp thẻ căn cước cho người dưới 14 tuổi (tại Công an cấp xã)' ->
+    'Cấp thẻ căn cước cho người… (tại Công an cấp xã)'."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text
+    tail = text[-(limit // 2) :]
+    tail = tail[tail.index(" ") + 1 :] if " " in tail else ""
+    room = limit - len(tail) - 2
+    head = text[:room]
+    if text[room] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    head = head.rstrip(" ,;:-–(")
+    return f"{head}… {tail}" if tail else f"{text[: limit - 1].rstrip()}…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, OutreachEvent, utcnow
@@ -48,3 +49,19 @@ async def record(
     session.add(event)
     await session.flush()
     return event
+
+
+async def recorded(
+    session: AsyncSession, kind: EventKind | str, contact: Contact, ref: str
+) -> bool:
+    """True when this contact already has an event of `kind` with `ref` (idempotent records)."""
+    found = await session.scalar(
+        select(OutreachEvent.id)
+        .where(
+            OutreachEvent.kind == str(kind),
+            OutreachEvent.contact_id == contact.id,
+            OutreachEvent.ref == ref,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -11,6 +11,7 @@ import pytest_asyncio
 from bot.config import BUNDLED_CONTENT
 from bot.content import load_or_raise
 from bot.core import Core
+from bot.search import SearchIndex, build_index
 from handlers.content import Content
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
@@ -66,9 +67,15 @@ async def sessions(database_url: str) -> AsyncIterator[db.SessionFactory]:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def search_index(content: Content) -> SearchIndex:
+    return build_index(content)
+
+
 @pytest.fixture
-def core(sessions: db.SessionFactory, content: Content) -> Core:
-    return Core(sessions, content, settings={}, services={"secret": "test-secret"})
+def core(sessions: db.SessionFactory, content: Content, search_index: SearchIndex) -> Core:
+    services = {"secret": "test-secret", "search": search_index}
+    return Core(sessions, content, settings={}, services=services)
 
 
 @pytest.fixture

@@ -344,7 +344,9 @@ class Sender:
             channel = self.channels.get(author.channel)
             if channel is None:
                 continue
-            await self.pacer(author.channel).wait()
+            pacer = self.pacer(author.channel)
+            await pacer.wait()
+            await pacer.hold()  # progress counts against the channel's rate like any message
             result = await channel.send(author.chat_id, [Reply(text=text)])
             if not result.ok:
                 logger.info("could not tell a broadcast author: %s", result.status)

@@ -25,3 +25,23 @@ def as_text(reply: Reply) -> str:
     if reply.buttons:
         parts.append("\n".join(numbered_lines(reply.buttons)))
     return "\n".join(parts)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut `text` into pieces of at most `limit` characters, at a paragraph, line or word break
+    when there is one in the second half of the piece; never returns an empty list."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for separator in ("\n\n", "\n", " "):
+            cut = window.rfind(separator)
+            if cut >= limit // 2:
+                break
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return pieces

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.commands.common import setup
+from bot.content.importer import ImportFileError, import_procedures, parse_mapping
 from bot.content.loader import load_content
 from bot.content.usage import scan
 from bot.i18n import _
+from handlers.catalog import Catalog
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
 
@@ -26,6 +30,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("--dir", type=Path, help=_("content folder (default: DVCBOT_CONTENT_DIR)"))
     check.set_defaults(func=check_content)
+    imports = commands.add_parser(
+        "import-procedures",
+        help=_("merge a procedure export (CSV or XLSX) into procedures.csv by code"),
+        description=_(
+            "Read an export of the national procedure database (CSV or XLSX with Vietnamese "
+            "headers such as 'Mã thủ tục', 'Tên thủ tục', 'Cấp thực hiện', 'Mức độ') and merge "
+            "it by code into procedures.csv. Rejected rows are listed with their line; the "
+            "catalogue is replaced in one step, never half-written."
+        ),
+    )
+    imports.add_argument("file", type=Path, help=_("the CSV or XLSX file to import"))
+    imports.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help=_("map another header to a procedures.csv column, e.g. 'Mã TTHC=code'"),
+    )
+    imports.add_argument(
+        "--to",
+        type=Path,
+        help=_("catalogue to update (default: procedures.csv in the content folder)"),
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help=_("report what would change; write nothing")
+    )
+    imports.set_defaults(func=import_procedures_command)
 
 
 def check_content(args: argparse.Namespace) -> int:
@@ -44,4 +75,54 @@ def check_content(args: argparse.Namespace) -> int:
         ),
         file=sys.stderr,
     )
+    catalog = content.extra.get("catalog")
+    if isinstance(catalog, Catalog):
+        today = date.today()
+        print(
+            _(
+                "{procedures} procedures, {faqs} questions, {synonyms} synonyms, "
+                "{benefits} fee benefits ({active} in force today)."
+            ).format(
+                procedures=len(catalog.procedures),
+                faqs=len(catalog.faqs),
+                synonyms=len(catalog.synonyms),
+                benefits=len(catalog.benefits),
+                active=sum(1 for b in catalog.benefits.values() if b.active(today)),
+            ),
+            file=sys.stderr,
+        )
     return 1 if errors else 0
+
+
+def import_procedures_command(args: argparse.Namespace) -> int:
+    """Merge a procedure export into the catalogue; exit status 1 when any row was rejected."""
+    settings = setup()
+    target = args.to or settings.content_dir / "procedures.csv"
+    if not args.file.is_file():
+        print(_("No such file: {path}").format(path=args.file), file=sys.stderr)
+        return 2
+    try:
+        mapping = parse_mapping(args.column)
+    except ValueError as exc:
+        print(_("Bad --column {value}: use HEADER=FIELD").format(value=exc), file=sys.stderr)
+        return 2
+    try:
+        result = import_procedures(
+            args.file, target, mapping, today=date.today(), write=not args.dry_run
+        )
+    except (ImportFileError, OSError, UnicodeDecodeError, csv.Error) as exc:
+        print(_("Cannot import {path}: {error}").format(path=args.file, error=exc), file=sys.stderr)
+        return 2
+    for rejected in result.rejected:
+        print(
+            _("{path}:{line}: rejected: {reason}").format(
+                path=args.file, line=rejected.line, reason=rejected.reason
+            )
+        )
+    summary = _("{added} added, {updated} updated, {rejected} rejected.").format(
+        added=len(result.added), updated=len(result.updated), rejected=len(result.rejected)
+    )
+    if args.dry_run:
+        summary = f"{summary} " + _("Dry run: nothing written.")
+    print(summary, file=sys.stderr)
+    return 1 if result.rejected else 0

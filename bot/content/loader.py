@@ -87,7 +87,7 @@ class ContentPart(Protocol):
         """Read its files, report problems, register link targets; return the loaded value."""
 
 
-# Feature modules append their parts here (see bot/content/parts.py); order does not matter.
+# Feature modules append their parts here (e.g. bot/content/catalog.py); they load after guides.
 PARTS: list[ContentPart] = []
 
 

@@ -31,6 +31,7 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path: Path) -> None:
         assert health["status"] == "ok"
         assert health["database"] == "ok"
         assert isinstance(health["content_version"], str) and health["content_version"]
+        assert health["search"]["documents"] > 100  # guides, FAQ and procedures indexed
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     finally:

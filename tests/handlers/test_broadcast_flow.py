@@ -39,7 +39,7 @@ async def test_a_member_broadcasts_a_guide_to_the_commune_after_an_exact_preview
 ) -> None:
     await member.say("/phatsong")
     await member.press_label("Một hướng dẫn")
-    await member.press_label("VNeID")
+    await member.press("cast:guide:vneid-muc-2")
     assert "xã, phường (7)" in member.text()
     assert "Toàn tỉnh" not in member.text()
     await member.press_label("xã, phường")
@@ -78,7 +78,7 @@ async def test_the_author_can_stop_the_broadcast(core: Core, member: Talk) -> No
 async def test_a_member_cannot_reach_a_whole_province(core: Core, member: Talk) -> None:
     await member.say("/phatsong")
     await member.press_label("Một hướng dẫn")
-    await member.press_label("VNeID")
+    await member.press("cast:guide:vneid-muc-2")
     await member.press("cast:aud:province")  # a forged or stale button
     assert "Chỉ cán bộ phụ trách" in member.text()
 
@@ -93,7 +93,7 @@ async def test_an_officer_can_reach_the_province(core: Core, talk: Talk) -> None
     await add_people(core.sessions, 2, commune="01001", province="01", first_chat=400)
     await talk.say("/phatsong")
     await talk.press_label("Một hướng dẫn")
-    await talk.press_label("Đăng nhập")
+    await talk.press("cast:guide:dang-nhap-cong-dvc")
     assert "Toàn tỉnh (5)" in talk.text()
     await talk.press_label("Toàn tỉnh")
     await talk.press_label("Gửi ngay")
@@ -105,7 +105,7 @@ async def test_a_time_in_quiet_hours_is_moved_to_the_morning(core: Core, member:
     core.settings["broadcast_quiet_hours"] = "00:00-23:59"
     await member.say("/phatsong")
     await member.press_label("Một hướng dẫn")
-    await member.press_label("VNeID")
+    await member.press("cast:guide:vneid-muc-2")
     await member.press_label("xã, phường")
     await member.say("bây giờ")
     assert "Giờ chưa đúng" in member.text()

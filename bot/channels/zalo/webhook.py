@@ -1,0 +1,147 @@
+"""`POST /zalo/webhook`: raw body read within a bound, signature and age checked, then a 200 at
+once while the event is handled by a background task the app owns (Zalo retries, then disables,
+webhooks that answer slowly)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.zalo import signature
+from bot.channels.zalo.events import Event, EventKind, MalformedEvent, parse_event
+from bot.channels.zalo.inbox import Inbox
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024  # Zalo events are a few hundred bytes; anything this big is not one
+RECENT = 10_000  # event ids remembered to drop Zalo's redeliveries before they reach the core
+
+
+class RecentIds:
+    """A bounded set of recently seen ids (the core de-duplicates for good; this saves work)."""
+
+    def __init__(self, size: int = RECENT) -> None:
+        self.size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        """True when `key` is new."""
+        if key in self._ids:
+            self._ids.move_to_end(key)
+            return False
+        self._ids[key] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class ZaloWebhook:
+    """The webhook view, and the set of background tasks handling accepted events."""
+
+    def __init__(self, inbox: Inbox, *, app_id: str, secret: str, max_age: float) -> None:
+        self.inbox = inbox
+        self.app_id = app_id
+        self._secret = secret
+        self.max_age = max_age
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.recent = RecentIds()
+        self.counts = {"accepted": 0, "rejected": 0, "duplicates": 0}
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        body = await read_bounded(request, MAX_BODY)
+        if body is None:
+            return self._refuse(request, 413, f"body over {MAX_BODY} bytes")
+        try:
+            decoded: Any = json.loads(body)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict):
+            timestamp = str(decoded.get("timestamp", ""))
+        else:
+            timestamp = signature.timestamp_in(body) or ""
+        header = request.headers.get("X-ZEvent-Signature")
+        if not timestamp.isdigit() or not signature.valid(
+            header, self.app_id, body, timestamp, self._secret
+        ):
+            return self._refuse(request, 401, "bad or missing signature")
+        age = time.time() - int(timestamp) / 1000
+        if abs(age) > self.max_age:
+            return self._refuse(request, 401, f"timestamp {age:.0f} s off (replay?)")
+        if decoded is None:
+            return self._refuse(request, 400, "signed body is not JSON")
+        try:
+            event = parse_event(decoded)
+        except MalformedEvent as exc:
+            return self._refuse(request, 400, str(exc))
+        if decoded.get("app_id") not in (None, self.app_id):
+            return self._refuse(request, 401, "event for another app")
+        self.counts["accepted"] += 1
+        self._dispatch(event)
+        return web.json_response({"ok": True})
+
+    def _refuse(self, request: web.Request, status: int, reason: str) -> web.Response:
+        self.counts["rejected"] += 1
+        logger.warning("Zalo webhook refused (%d) from %s: %s", status, request.remote, reason)
+        return web.json_response({"ok": False, "error": reason}, status=status)
+
+    def _dispatch(self, event: Event) -> None:
+        if event.kind is EventKind.QUIET:
+            return
+        if event.kind is EventKind.UNKNOWN or event.user_id is None:
+            logger.info("Zalo event %s acknowledged and ignored", event.name)
+            return
+        key = event.dedup_id
+        if key is not None and not self.recent.add(key):
+            self.counts["duplicates"] += 1
+            logger.info("Zalo event %s delivered again; ignored", event.name)
+            return
+        task = asyncio.create_task(self._handle(event), name=f"zalo-{event.name}")
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _handle(self, event: Event) -> None:
+        try:
+            await self.inbox.handle(event)
+        except Exception:
+            logger.exception("handling Zalo event %s failed", event.name)
+
+    async def drain(self) -> None:
+        """Wait until every accepted event is handled (tests; shutdown)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def close(self, grace: float = 10.0) -> None:
+        """On shutdown: let running tasks finish for `grace` seconds, then cancel the rest."""
+        if not self.tasks:
+            return
+        _done, pending = await asyncio.wait(list(self.tasks), timeout=grace)
+        for task in pending:
+            task.cancel()
+        if pending:
+            logger.warning("cancelled %d unfinished Zalo event(s) at shutdown", len(pending))
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def health(self) -> dict[str, Any]:
+        return {**self.counts, "pending": len(self.tasks)}
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes | None:
+    """The raw body, or None when it is (or claims to be) longer than `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)

@@ -1,0 +1,280 @@
+"""The ranked index: BM25F over title > keywords > body, typo tolerance, phrase and title bonus."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.search.documents import Document, documents_from, synonyms_from
+from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
+from handlers.content import Content
+from handlers.search import Hit
+from handlers.text import words
+
+FIELD_WEIGHTS = (5.0, 3.0, 1.0)  # title, keywords, body
+FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
+K1 = 2.0
+CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
+BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
+UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
+BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
+CACHE_SIZE = 20_000
+
+Array = NDArray[np.float32]
+Phrase = tuple[int, ...]
+
+
+class SearchIndex:
+    """Built once from the content; `search` is pure and safe to call from any task."""
+
+    def __init__(
+        self,
+        documents: Iterable[Document],
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.documents: list[Document] = list(documents)
+        self.size = len(self.documents)
+        # word -> id, handing out the next id to a new word; map() keeps tokenizing in C
+        ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self._pairs: set[tuple[int, int]] = set()  # words that follow each other somewhere
+        self._phrases: list[tuple[Phrase, ...]] = []  # the title and each keyword, as ids
+        fields: list[tuple[Phrase, Phrase, Phrase]] = []
+        seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
+
+        def phrase(text: str) -> Phrase:
+            found = seen.get(text)
+            if found is None:
+                found = seen[text] = tuple(map(ids.__getitem__, words(text)))
+            return found
+
+        for doc in self.documents:
+            title = phrase(doc.title)
+            keywords = [phrase(k) for k in doc.keywords]
+            body = phrase(doc.body)
+            for sequence in (title, *keywords, body):
+                self._pairs.update(itertools.pairwise(sequence))
+            self._phrases.append((title, *keywords))
+            fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
+        self.terms: dict[str, int] = dict(ids)
+        self._build_postings(fields)
+        self._bigrams = [
+            set(itertools.chain.from_iterable(itertools.pairwise(p) for p in phrases))
+            for phrases in self._phrases
+        ]
+        self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.terms:
+            self._by_length.setdefault(len(word), []).append(word)
+        self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
+        self.synonyms = {
+            tuple(words(key)): tuple(tuple(words(e)) for e in expansions)
+            for key, expansions in (synonyms or {}).items()
+            if words(key)
+        }
+
+    def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
+        """BM25F: per word and document, the saturated sum of weighted field frequencies."""
+        averages = [
+            max(1.0, sum(len(f[i]) for f in fields) / max(1, len(fields))) for i in range(3)
+        ]
+        weighted: dict[int, dict[int, float]] = defaultdict(dict)
+        prominent: dict[int, set[int]] = defaultdict(set)  # docs with the word in title/keywords
+        for doc, doc_fields in enumerate(fields):
+            for i, tokens in enumerate(doc_fields):
+                if not tokens:
+                    continue
+                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i])
+                for term, count in Counter(tokens).items():
+                    per_doc = weighted[term]
+                    per_doc[doc] = per_doc.get(doc, 0.0) + count * norm
+                    if i < 2:
+                        prominent[term].add(doc)
+        self.idf = np.zeros(len(self.terms), dtype=np.float32)
+        empty = (np.empty(0, np.int32), np.empty(0, np.float32), np.empty(0, np.float32))
+        # per word: the documents, their saturated BM25F weight, and how much a match there
+        # counts towards the confidence (less when the word is only in the body)
+        self.postings: list[tuple[NDArray[np.int32], Array, Array]] = [empty] * len(self.terms)
+        for term, per_doc in weighted.items():
+            df = len(per_doc)
+            self.idf[term] = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            docs = np.fromiter(per_doc.keys(), np.int32, df)
+            tf = np.fromiter(per_doc.values(), np.float32, df)
+            strong = prominent.get(term, set())
+            reach = np.fromiter(
+                (1.0 if d in strong else BODY_REACH for d in per_doc), np.float32, df
+            )
+            self.postings[term] = (docs, tf * (K1 + 1) / (K1 + tf), reach)
+        self.max_idf = float(self.idf.max()) if len(self.idf) else 1.0
+
+    # -- the Vocabulary protocol used by the query parser ------------------------------------
+
+    def exact(self, word: str) -> int | None:
+        return self.terms.get(word)
+
+    def pair(self, first: int, second: int) -> bool:
+        return (first, second) in self._pairs
+
+    def near(self, word: str) -> tuple[tuple[int, int], ...]:
+        """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
+        cached = self._near_cache.get(word)
+        if cached is not None:
+            return cached
+        edits = 2 if len(word) >= 8 else 1 if len(word) >= 4 else 0
+        found: list[tuple[int, float, int]] = []
+        for length in range(len(word) - edits, len(word) + edits + 1) if edits else ():
+            bucket = self._by_length.get(length)
+            if bucket:
+                for match, distance, _ in process.extract(
+                    word, bucket, scorer=OSA.distance, score_cutoff=edits, limit=None
+                ):
+                    term = self.terms[match]
+                    found.append((int(distance), -len(self.postings[term][0]), term))
+        result = tuple((term, distance) for distance, _, term in sorted(found)[:3])
+        if len(self._near_cache) < CACHE_SIZE:
+            self._near_cache[word] = result
+        return result
+
+    # -- searching ------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 3) -> list[Hit]:
+        """The best `limit` matches, best first; empty when nothing matches at all."""
+        parsed = parse_query(query, self, self.synonyms)
+        if parsed.empty or not self.size:
+            return []
+        scores, coverage = self._score(parsed)
+        matched = np.flatnonzero(scores)
+        if not len(matched):
+            return []
+        if len(matched) > CANDIDATES:
+            top = np.argpartition(scores[matched], -CANDIDATES)[-CANDIDATES:]
+            matched = matched[top]
+        ranked = []
+        wanted = _Wanted(parsed)
+        for doc in matched.tolist():
+            bonus, exact = self._bonus(doc, wanted)
+            ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        hits = []
+        for score, doc, exact in ranked[:limit]:
+            item = self.documents[doc]
+            confidence = min(1.0, float(coverage[doc]))
+            hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
+        return hits
+
+    def _score(self, query: Query) -> tuple[Array, Array]:
+        """Per document: BM25F score and the share of the question it matches."""
+        only_stop = all(s.stop for g in query.groups for s in g.variants[0])
+        scores = np.zeros(self.size, np.float32)
+        covered = np.zeros(self.size, np.float32)
+        total = 0.0
+        for group in query.groups:
+            best_score: Array | None = None
+            best_cover: Array | None = None
+            typed_mass = 0.0
+            for index, variant in enumerate(group.variants):
+                score = np.zeros(self.size, np.float32)
+                cover = np.zeros(self.size, np.float32)
+                variant_mass = 0.0
+                for slot in variant:
+                    slot_score, reached = self._slot_score(slot, only_stop)
+                    slot_mass = self._mass(slot, only_stop)
+                    score += slot_score
+                    cover += reached * np.float32(slot_mass)
+                    variant_mass += slot_mass
+                if index == 0:
+                    typed_mass = variant_mass
+                elif len(variant) != len(group.variants[0]):
+                    # A synonym scores as much as the words typed, however many words it has.
+                    score *= np.float32(len(group.variants[0]) / len(variant))
+                if variant_mass:
+                    cover /= np.float32(variant_mass)
+                best_score = score if best_score is None else np.maximum(best_score, score)
+                best_cover = cover if best_cover is None else np.maximum(best_cover, cover)
+            if best_score is not None and best_cover is not None:
+                scores += best_score
+                covered += best_cover * np.float32(typed_mass)
+                total += typed_mass
+        if total and not only_stop:
+            covered /= np.float32(total)
+        else:
+            covered[:] = 0  # "tôi muốn hỏi": nothing asked yet, whatever matches
+        return scores, covered
+
+    def _slot_score(self, slot: Slot, only_stop: bool) -> tuple[Array, Array]:
+        """Per document: what the word scores, and how much of it counts as matched."""
+        score = np.zeros(self.size, np.float32)
+        reached = np.zeros(self.size, np.float32)
+        factor = STOP_WEIGHT if slot.stop and not only_stop else 1.0
+        for term, weight in slot.terms:
+            ids, values, reach = self.postings[term]
+            contribution = values * np.float32(weight * factor * self.idf[term])
+            if len(slot.terms) == 1:
+                score[ids] = contribution
+                reached[ids] = reach
+            else:
+                score[ids] = np.maximum(score[ids], contribution)
+                reached[ids] = np.maximum(reached[ids], reach)
+        return score, reached
+
+    def _mass(self, slot: Slot, only_stop: bool) -> float:
+        """How much a typed word counts towards the confidence."""
+        if slot.stop and not only_stop:
+            return 0.0
+        if not slot.terms:
+            return UNKNOWN_MASS * self.max_idf
+        return max(float(self.idf[term]) for term, _ in slot.terms)
+
+    def _bonus(self, doc: int, wanted: _Wanted) -> tuple[float, bool]:
+        """Phrase and title bonuses as a share of the base score, and whether the question is
+        the whole title or a whole keyword of the document."""
+        bigrams = self._bigrams[doc]
+        pairs = wanted.pairs
+        hits = sum(1 for a, b in pairs if any((x, y) in bigrams for x in a for y in b))
+        bonus = BIGRAM_BONUS * hits / len(pairs) if pairs else 0.0
+        phrase = 0.0
+        if hits == len(pairs):
+            for candidate in self._phrases[doc]:
+                phrase = max(phrase, wanted.phrase_bonus(candidate))
+                if phrase == EXACT_BONUS:
+                    break
+        title = self._titles[doc]
+        if title:
+            bonus += TITLE_BONUS * len(title & wanted.terms) / len(title)
+        return bonus + phrase, phrase == EXACT_BONUS
+
+
+class _Wanted:
+    """What the re-ranking looks for in each candidate, worked out once per question."""
+
+    def __init__(self, query: Query) -> None:
+        self.sequence = query.sequence
+        self.pairs = list(itertools.pairwise(self.sequence))
+        self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
+        for group in query.groups:
+            for variant in group.variants[1:]:
+                self.terms.update(t for s in variant for t, _ in s.terms)
+
+    def phrase_bonus(self, phrase: Phrase) -> float:
+        """The bonus for the question appearing in a title or keyword: whole, or inside it."""
+        sequence, size = self.sequence, len(self.sequence)
+        if not size or size > len(phrase):
+            return 0.0
+        first = sequence[0]
+        for start in range(len(phrase) - size + 1):
+            if phrase[start] in first and all(
+                phrase[start + i] in sequence[i] for i in range(1, size)
+            ):
+                return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
+        return 0.0
+
+
+def build_index(content: Content) -> SearchIndex:
+    """The index over every guide, FAQ entry and procedure of `content`."""
+    return SearchIndex(documents_from(content), synonyms_from(content))

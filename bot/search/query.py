@@ -1,0 +1,201 @@
+"""Turn what a citizen typed into weighted term alternatives: synonyms, typos, merged words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from handlers.text import spelling, words
+
+MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
+# Words that carry little meaning in a question ("how do I ...?"); they count a little in the
+# score and not at all in the confidence, unless the question has nothing else.
+STOPWORDS = frozenset(
+    [
+        "toi",
+        "minh",
+        "em",
+        "anh",
+        "chi",
+        "ban",
+        "ong",
+        "ba",
+        "con",
+        "chau",
+        "muon",
+        "can",
+        "phai",
+        "lam",
+        "sao",
+        "nao",
+        "nhu",
+        "cach",
+        "gi",
+        "la",
+        "o",
+        "dau",
+        "co",
+        "khong",
+        "ko",
+        "k",
+        "duoc",
+        "dc",
+        "ve",
+        "cho",
+        "hoi",
+        "xin",
+        "a",
+        "ah",
+        "oi",
+        "nhe",
+        "nha",
+        "voi",
+        "thi",
+        "va",
+        "cua",
+        "nhung",
+        "cac",
+        "mot",
+        "bi",
+        "da",
+        "roi",
+        "di",
+        "nay",
+        "do",
+        "vay",
+        "nhi",
+        "khi",
+        "bao",
+        "gio",
+        "hay",
+        "hoac",
+        "biet",
+    ]
+)
+# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
+# A word of this shape that the index does not know may be a word we have no content for
+# ("nuôi", "rồng"): correcting it to a near word ("người", "công") would give wrong answers.
+SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
+)
+STOP_WEIGHT = 0.3
+SYNONYM_WEIGHT = 0.9
+TYPO_WEIGHTS = {1: 0.85, 2: 0.7}
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One typed word: the index terms it may stand for, with weights, and whether it is filler."""
+
+    word: str
+    terms: tuple[tuple[int, float], ...]
+    stop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Ways to read a stretch of the query; the first is what was typed, others are synonyms."""
+
+    variants: tuple[tuple[Slot, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    groups: tuple[Group, ...]
+    sequence: tuple[frozenset[int], ...]  # the typed words' terms in order, for phrase matching
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+class Vocabulary(Protocol):
+    """What the query parser needs from the index: exact and near look-ups of a word."""
+
+    def exact(self, word: str) -> int | None: ...
+
+    def near(self, word: str) -> tuple[tuple[int, int], ...]:
+        """(term id, edits) for words within the allowed number of edits."""
+        ...
+
+    def pair(self, first: int, second: int) -> bool:
+        """Whether the two words follow each other somewhere in the content."""
+        ...
+
+
+def parse_query(
+    text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
+) -> Query:
+    typed = words(text)[:MAX_WORDS]
+    if not any("." in w or not w.isdigit() for w in typed):
+        return Query((), ())  # only numbers: "7" is a menu choice, not a question
+    longest = max((len(k) for k in synonyms), default=0)
+    groups: list[Group] = []
+    sequence: list[frozenset[int]] = []
+    i = 0
+    while i < len(typed):
+        span = 1
+        expansions: tuple[tuple[str, ...], ...] = ()
+        for size in range(min(longest, len(typed) - i), 0, -1):
+            found = synonyms.get(tuple(typed[i : i + size]))
+            if found:
+                span, expansions = size, found
+                break
+        own = [
+            _slot(w, vocab, context=_neighbours(typed, i + k, vocab))
+            for k, w in enumerate(typed[i : i + span])
+        ]
+        sequence.extend(frozenset(t for t, _ in s.terms) for s in own)
+        variants = [tuple(own)]
+        if span == 1 and not own[0].terms and not expansions:
+            variants.extend(_split(typed[i], vocab))
+        for expansion in expansions:
+            slots = [_slot(w, vocab, SYNONYM_WEIGHT) for w in expansion]
+            variants.append(tuple(s for s in slots if s.terms))
+        groups.append(Group(tuple(v for v in variants if v) or (tuple(own),)))
+        i += span
+    return Query(tuple(groups), tuple(sequence))
+
+
+def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | None, int | None]:
+    before = vocab.exact(typed[index - 1]) if index > 0 else None
+    after = vocab.exact(typed[index + 1]) if index + 1 < len(typed) else None
+    return before, after
+
+
+def _slot(
+    word: str,
+    vocab: Vocabulary,
+    weight: float = 1.0,
+    context: tuple[int | None, int | None] = (None, None),
+) -> Slot:
+    stop = word in STOPWORDS
+    exact = vocab.exact(word)
+    if exact is not None:
+        return Slot(word, ((exact, weight),), stop)
+    if stop or word.isdigit():
+        return Slot(word, (), stop)
+    near = vocab.near(word)
+    if SYLLABLE.fullmatch(word):
+        # A real word may be a typo only where the correction makes a known pair with a
+        # neighbour: "mat khua" -> "mat khau", but "phep nuoi" stays "nuôi", not "người".
+        before, after = context
+        near = tuple(
+            (term, edits)
+            for term, edits in near
+            if (before is not None and vocab.pair(before, term))
+            or (after is not None and vocab.pair(term, after))
+        )
+    return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
+
+
+def _split(word: str, vocab: Vocabulary) -> list[tuple[Slot, ...]]:
+    """'dangky' typed without its space -> ('dang', 'ki')."""
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], spelling(word[cut:])
+        if vocab.exact(left) is not None and vocab.exact(right) is not None:
+            return [(_slot(left, vocab), _slot(right, vocab))]
+    return []

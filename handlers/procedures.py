@@ -1,0 +1,140 @@
+"""The procedure card: who handles it, fee and online saving, time, links, and what to do next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.catalog import Catalog, Procedure
+from handlers.context import Context
+from handlers.payload import pack, parse
+from handlers.routing import Router
+from handlers.text import fold, shorten
+from handlers.types import Button, Incoming, Reply
+from storage import events
+from storage.events import EventKind
+
+router = Router("procedures")
+
+# The guide that explains submitting any dossier online, when the content has it.
+SUBMIT_GUIDE = "nop-ho-so-truc-tuyen"
+MAX_RELATED = 2
+MAX_LABEL = 48
+MAX_SEARCH_NAME = 60  # a longer name is not what anyone types into the portal's search box
+
+
+def catalog_of(ctx: Context) -> Catalog:
+    catalog = ctx.content.extra.get("catalog")
+    return catalog if isinstance(catalog, Catalog) else Catalog()
+
+
+def _field(ctx: Context, proc: Procedure, name: str, value: str) -> str:
+    """A value, marked for checking when a reviewer has not verified it yet."""
+    if proc.is_uncertain(name):
+        return ctx.t("procedure.unverified", value=value)
+    return value
+
+
+def _level(ctx: Context, proc: Procedure) -> str:
+    return {
+        "toan_trinh": ctx.t("procedure.online.toan_trinh"),
+        "mot_phan": ctx.t("procedure.online.mot_phan"),
+        "truc_tiep": ctx.t("procedure.online.truc_tiep"),
+    }[proc.online_level]
+
+
+def _authority(ctx: Context, proc: Procedure) -> str:
+    level = {
+        "xa": ctx.t("procedure.authority.xa"),
+        "tinh": ctx.t("procedure.authority.tinh"),
+        "bo": ctx.t("procedure.authority.bo"),
+    }[proc.authority_level]
+    if fold(level) in fold(proc.authority):
+        return proc.authority
+    return f"{proc.authority} ({level})"
+
+
+def _day(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def card_text(ctx: Context, proc: Procedure, today: date) -> str:
+    lines = [ctx.t("procedure.title", name=_field(ctx, proc, "name", proc.name))]
+    lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
+    level = _field(ctx, proc, "online_level", _level(ctx, proc))
+    lines.append(ctx.t("procedure.level", level=level))
+    authority = _field(ctx, proc, "authority", _authority(ctx, proc))
+    lines.append(ctx.t("procedure.authority_line", authority=authority))
+    if proc.fee:
+        lines.append(ctx.t("procedure.fee", fee=_field(ctx, proc, "fee", proc.fee)))
+    if proc.online_saving:
+        saving = _field(ctx, proc, "online_saving", proc.online_saving)
+        lines.append(ctx.t("procedure.saving", saving=saving))
+    for benefit in catalog_of(ctx).benefits_for(proc.code, today):
+        until = (
+            ctx.t("procedure.benefit_until", until=_day(benefit.valid_until))
+            if benefit.valid_until
+            else ""
+        )
+        text = ctx.t(
+            "procedure.benefit",
+            title=benefit.title,
+            basis=benefit.legal_basis,
+            until=until,
+        )
+        if benefit.uncertain:
+            text = ctx.t("procedure.unverified", value=text)
+        lines.append(text)
+    if proc.processing_time:
+        time = _field(ctx, proc, "processing_time", proc.processing_time)
+        lines.append(ctx.t("procedure.time", time=time))
+    if proc.online_level != "truc_tiep":
+        name = proc.name if len(proc.name) <= MAX_SEARCH_NAME else proc.code
+        lines.append(ctx.t("procedure.how_online", name=name))
+    text = "\n".join(lines)
+    if proc.uncertain:
+        text = f"{text}\n\n{ctx.t('procedure.unverified_note')}"
+    return text
+
+
+def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
+    guides = ctx.content.guides
+    buttons: list[Button] = []
+    submit = SUBMIT_GUIDE if SUBMIT_GUIDE in guides else None
+    if proc.online_level != "truc_tiep" and submit:
+        buttons.append(Button(ctx.t("procedure.submit_online"), payload=pack("guide", submit)))
+    related = [g for g in proc.guides if g in guides and g != submit][:MAX_RELATED]
+    for guide_id in related:
+        label = ctx.t("procedure.related", title=shorten(guides[guide_id].title, MAX_LABEL))
+        buttons.append(Button(label, payload=pack("guide", guide_id)))
+    if proc.portal_url.startswith(("https://", "http://")):
+        buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))
+    buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
+    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    return tuple(buttons)
+
+
+async def show_procedure(ctx: Context, proc: Procedure) -> list[Reply]:
+    """The card of one procedure; records that it was viewed."""
+    await events.record(
+        ctx.session, EventKind.PROCEDURE_VIEWED, ctx.contact, ref=proc.code, at=ctx.now
+    )
+    return [
+        Reply(
+            text=card_text(ctx, proc, ctx.now.date()),
+            buttons=card_buttons(ctx, proc),
+            topic=f"proc:{proc.code}",
+        )
+    ]
+
+
+@router.button("proc")
+async def open_procedure(msg: Incoming, ctx: Context) -> list[Reply]:
+    proc = catalog_of(ctx).procedures.get(parse(msg.payload or "").arg(0))
+    if proc is None:
+        return [
+            Reply(
+                text=ctx.t("fallback.stale_button"),
+                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+            )
+        ]
+    return await show_procedure(ctx, proc)

@@ -1,0 +1,225 @@
+"""Free-text questions and /timkiem: the best answer with alternatives, or the closest topics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from handlers.context import Context
+from handlers.faq import show_faq
+from handlers.guides import open_guide
+from handlers.menu import menu_replies
+from handlers.procedures import catalog_of, show_procedure
+from handlers.routing import Router
+from handlers.text import clean, normalise, shorten
+from handlers.types import Button, Incoming, Reply
+from storage import events
+from storage.events import EventKind
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result. `kind:id` is the button payload that opens it."""
+
+    kind: str
+    id: str
+    title: str
+    score: float
+    confidence: float  # 0..1: the share of the question this item matches
+    exact: bool = False  # the question is this item's whole title or one of its keywords
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+class Searcher(Protocol):
+    """The search service (`ctx.services["search"]`), built once from the content."""
+
+    def search(self, query: str, limit: int = 3) -> Sequence[Hit]: ...
+
+
+router = Router("search")
+
+DEFAULT_MIN_CONFIDENCE = 0.6
+ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best answer
+MAX_ALTERNATIVES = 2
+MAX_RESULTS = 5
+MAX_LABEL = 56  # characters of a title on a button
+# A question of one or two words ("kết hôn") that several items match about equally well is
+# answered with the choice of them, unless it is exactly the title or a keyword of the best.
+SHORT_QUESTION = 2
+CLOSE_SHARE = 0.85
+# Thanks and acknowledgements (folded) get a friendly word, not a search.
+# fmt: off
+THANKS = frozenset({
+    "cam on", "cam on ban", "cam on nhieu", "cam on nhe", "cam on a", "cam on bot", "thanks",
+    "thank you", "thank", "tks", "ok", "oke", "okay", "ok cam on", "vang", "da", "da vang",
+    "vang a", "uh", "u", "duoc roi", "hieu roi", "xong roi",
+})
+# fmt: on
+
+
+def searcher_of(ctx: Context) -> Searcher | None:
+    service = ctx.services.get("search")
+    return service if service is not None and hasattr(service, "search") else None
+
+
+def min_confidence(ctx: Context) -> float:
+    value = ctx.settings.get("search_min_confidence")
+    return float(value) if isinstance(value, int | float) else DEFAULT_MIN_CONFIDENCE
+
+
+def hit_button(ctx: Context, hit: Hit) -> Button:
+    """A button that opens a search result, labelled with its kind and title."""
+    icon = {
+        "guide": ctx.t("search.icon_guide"),
+        "faq": ctx.t("search.icon_faq"),
+        "proc": ctx.t("search.icon_proc"),
+    }.get(hit.kind, "")
+    return Button(f"{icon} {shorten(hit.title, MAX_LABEL)}".strip(), payload=hit.ref)
+
+
+async def open_hit(ctx: Context, hit: Hit) -> list[Reply] | None:
+    """The answer a result stands for, or None when the content no longer has it."""
+    if hit.kind == "guide":
+        guide = ctx.content.guides.get(hit.id)
+        return await open_guide(ctx, guide) if guide else None
+    catalog = catalog_of(ctx)
+    if hit.kind == "proc":
+        proc = catalog.procedures.get(hit.id)
+        return await show_procedure(ctx, proc) if proc else None
+    if hit.kind == "faq":
+        faq = catalog.faqs.get(hit.id)
+        return show_faq(ctx, faq) if faq else None
+    return None
+
+
+def confident(ctx: Context, hits: Sequence[Hit]) -> list[Hit]:
+    threshold = min_confidence(ctx)
+    best = hits[0].score if hits else 0.0
+    return [
+        h
+        for h in hits
+        if h.confidence >= threshold and (h is hits[0] or h.score >= ALTERNATIVE_SHARE * best)
+    ]
+
+
+async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply]:
+    """Did not understand: the closest topics, the menu, and the query kept as a content gap."""
+    if query:
+        await events.record(
+            ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=query, at=ctx.now
+        )
+    closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0]
+    intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
+    menu = menu_replies(ctx, intro)[0]
+    return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
+
+
+def ambiguous(query: str, good: Sequence[Hit]) -> bool:
+    return (
+        len(good) >= 2
+        and not good[0].exact
+        and len(query.split()) <= SHORT_QUESTION
+        and good[1].score >= CLOSE_SHARE * good[0].score
+    )
+
+
+async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> list[Reply]:
+    """Several items fit a short question equally well: let the person pick one."""
+    await events.record(
+        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref="choices", detail=query, at=ctx.now
+    )
+    buttons = [hit_button(ctx, h) for h in hits]
+    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    return [
+        Reply(
+            text=ctx.t("search.choose", query=clean(text)[:80]),
+            buttons=tuple(buttons),
+            topic="search:choices",
+        )
+    ]
+
+
+async def answer(ctx: Context, text: str) -> list[Reply]:
+    """The best answer to a free-text question, with up to two alternatives as buttons."""
+    query = normalise(text)
+    searcher = searcher_of(ctx)
+    if not query:
+        return menu_replies(ctx, ctx.t("search.no_words"))
+    if query in THANKS:
+        return [
+            Reply(
+                text=ctx.t("search.thanks"),
+                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+                topic="search:thanks",
+            )
+        ]
+    hits = list(searcher.search(text, MAX_ALTERNATIVES + 1)) if searcher else []
+    good = confident(ctx, hits)
+    if good and ambiguous(query, good):
+        return await choices(ctx, query, text, good)
+    replies = await open_hit(ctx, good[0]) if good else None
+    if replies is None:
+        return await not_found(ctx, query, hits)
+    await events.record(
+        ctx.session,
+        EventKind.SEARCH_ANSWERED,
+        ctx.contact,
+        ref=good[0].ref,
+        detail=query,
+        at=ctx.now,
+    )
+    others = [hit_button(ctx, h) for h in good[1 : MAX_ALTERNATIVES + 1]]
+    if others:
+        replies.append(Reply(text=ctx.t("search.alternatives"), buttons=tuple(others)))
+    return replies
+
+
+@router.command("timkiem", "tim", "search")
+async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
+    """/timkiem <từ khóa>: a list of the best matches to choose from."""
+    ctx.conversation.end()
+    if not msg.args:
+        return [
+            Reply(
+                text=ctx.t("search.usage"),
+                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+                topic="search:usage",
+            )
+        ]
+    query = normalise(msg.args)
+    searcher = searcher_of(ctx)
+    if not query:
+        return menu_replies(ctx, ctx.t("search.no_words"))
+    hits = list(searcher.search(msg.args, MAX_RESULTS)) if searcher else []
+    good = [h for h in hits if h.confidence >= min_confidence(ctx)]
+    if not good:
+        return await not_found(ctx, query, hits)
+    await events.record(
+        ctx.session,
+        EventKind.SEARCH_ANSWERED,
+        ctx.contact,
+        ref=good[0].ref,
+        detail=query,
+        at=ctx.now,
+    )
+    buttons = [hit_button(ctx, h) for h in good]
+    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    return [
+        Reply(
+            text=ctx.t("search.results", query=clean(msg.args)[:80], count=len(good)),
+            buttons=tuple(buttons),
+            topic="search:results",
+        )
+    ]
+
+
+@router.text
+async def answer_question(msg: Incoming, ctx: Context) -> list[Reply] | None:
+    """Any free text no other handler took; empty text is left to the fallback."""
+    if not msg.text.strip():
+        return None
+    return await answer(ctx, msg.text)

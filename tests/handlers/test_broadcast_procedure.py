@@ -1,0 +1,37 @@
+"""/phatsong can send a procedure card from the catalogue; the card's button opens it."""
+
+from __future__ import annotations
+
+from bot.core import Core
+from storage import teams
+from tests.support.broadcasting import add_people
+from tests.support.talk import Talk
+
+
+async def test_a_member_broadcasts_a_procedure_card_found_by_name(core: Core, talk: Talk) -> None:
+    async with core.sessions() as session, session.begin():
+        team = await teams.create(
+            session,
+            name="Tổ CNS xã Thạch Hà",
+            province_code="42",
+            commune_code="18070",
+            actor="test",
+        )
+        code = (await teams.new_invite(session, team, actor="test")).code
+    await talk.say(f"/start join_{code}")
+    await add_people(core.sessions, 3, commune="18070", first_chat=900)
+    await talk.say("/phatsong")
+    await talk.press_label("Một thủ tục")
+    await talk.say("thủ tục không có thật xyz")
+    assert "không tìm thấy" in talk.text()
+    await talk.say("khai sinh")
+    await talk.press("cast:proc:1.001193")
+    await talk.press_label("xã, phường")
+    await talk.press_label("Gửi ngay")
+    card = talk.last[1]
+    assert card.text.startswith("📌 Thủ tục: Đăng ký khai sinh")
+    assert card.buttons[0].payload == "proc:1.001193"
+    await talk.press_label("Gửi")
+    assert "tới 3 người" in talk.text()
+    await talk.press("proc:1.001193")  # what a recipient gets when pressing the card's button
+    assert "Đăng ký khai sinh" in talk.text()
