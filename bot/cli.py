@@ -11,7 +11,9 @@ from bot.commands import (
     broadcast,
     chat,
     content,
+    dashboard,
     db,
+    demo,
     report,
     roles,
     search,
@@ -35,6 +37,8 @@ COMMAND_MODULES = [
     teams,
     roles,
     broadcast,
+    dashboard,
+    demo,
 ]
 
 

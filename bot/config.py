@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # the answer; below it the bot offers the closest topics and records a content gap.
     search_min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
+    # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
+    webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
+    dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
     # Surveys and statistics: the target the satisfaction rate is judged against, and the
     # period within which a person's repeated answers for one procedure count once (the latest).
     satisfaction_target: float = Field(default=0.95, gt=0, le=1)

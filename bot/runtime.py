@@ -48,6 +48,13 @@ def handler_settings(settings: Settings) -> dict[str, Any]:
     }
 
 
+def render_chart(kind: str, **values: Any) -> bytes:
+    """Charts for handlers; matplotlib loads on first use, not with every CLI command."""
+    from bot.dashboard import charts
+
+    return charts.render(kind, **values)
+
+
 @asynccontextmanager
 async def open_runtime(
     settings: Settings, *, migrate: bool | None = None
@@ -66,7 +73,12 @@ async def open_runtime(
             async with sessions() as session, session.begin():
                 secret = await app_state.get_or_create_secret(session)
         search = build_index(content)
-        services: dict[str, Any] = {"secret": secret, "search": search}
+        services: dict[str, Any] = {
+            "secret": secret,
+            "search": search,
+            "base_url": settings.base_url,  # for links handlers hand out (/dashboard)
+            "charts": render_chart,  # /thongke's picture
+        }
         services.setdefault("health", {})["search"] = lambda: {"documents": search.size}
         core = Core(sessions, content, settings=handler_settings(settings), services=services)
         yield Runtime(settings, engine, sessions, content, core, secret, services=services)

@@ -6,6 +6,7 @@ from handlers import (
     broadcast,
     fallback,
     faq,
+    figures,
     guides,
     location,
     menu,
@@ -29,6 +30,7 @@ ROUTERS: list[Router] = [
     teams.router,
     outreach_log.router,
     broadcast.router,
+    figures.router,
     # Answers any free text no router above took: keep it the last router with text handlers.
     search.router,
 ]

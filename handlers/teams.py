@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 router = Router("teams")
 
 # Commands shown in the chat's menu, by role (Telegram per-chat command scope).
-MEMBER_COMMANDS = ("gioithieu", "ghinhan", "cuatoi", "phatsong")
-OFFICER_COMMANDS = ("phatsong",)
+MEMBER_COMMANDS = ("gioithieu", "ghinhan", "cuatoi", "phatsong", "thongke")
+OFFICER_COMMANDS = ("phatsong", "thongke", "dashboard")
 
 
 def menu_commands(content: Content, role_names: set[str]) -> list[tuple[str, str]]:

@@ -63,3 +63,10 @@ async def lock(session: AsyncSession, key: str, default: dict[str, Any]) -> dict
         )
     value = await session.scalar(query.execution_options(populate_existing=True))
     return dict(value or {})
+
+
+async def remove(session: AsyncSession, key: str) -> None:
+    row = await session.get(KeyValue, key)
+    if row is not None:
+        await session.delete(row)
+        await session.flush()

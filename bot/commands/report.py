@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.commands.common import run, setup
 from bot.config import Settings
 from bot.content import ContentError
+from bot.dashboard.figures import scope_label
 from bot.i18n import _
 from bot.reports import monthly, writers
 from bot.reports.responses import responses_table
@@ -17,6 +18,8 @@ from bot.runtime import load_content
 from handlers.questionnaire import Surveys
 from handlers.types import utcnow
 from storage import app_state, db, stats
+from storage.access import Scope
+from storage.roles import RoleName
 
 FORMATS = ("text", "csv", "xlsx", "json")
 
@@ -35,11 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, help=_("write to FILE instead of stdout"))
     parser.add_argument(
         "--by",
-        default=",".join(monthly.DEFAULT_BREAKDOWNS),
+        default=None,
         help=_(
-            "breakdowns, comma-separated; join keys with + (default: commune); keys: {keys}"
+            "breakdowns, comma-separated; join keys with + (default: commune; for XLSX "
+            "commune,procedure,channel,team as the dashboard's download); keys: {keys}"
         ).format(keys=", ".join(stats.KEYS)),
     )
+    parser.add_argument("--province", help=_("only this province (code, e.g. 42)"))
+    parser.add_argument("--commune", help=_("only this commune (code, e.g. 18754)"))
     parser.set_defaults(func=report)
 
 
@@ -47,7 +53,12 @@ def report(args: argparse.Namespace) -> int:
     settings = setup()
     try:
         stats.month_range(args.month)
-        breakdowns = monthly.parse_breakdowns(args.by)
+        if args.by is not None:
+            breakdowns = monthly.parse_breakdowns(args.by)
+        elif args.format == "xlsx":
+            breakdowns = list(monthly.WORKBOOK_BREAKDOWNS)
+        else:
+            breakdowns = [monthly.DEFAULT_BREAKDOWNS]
     except ValueError as exc:
         print(_("Error: {error}").format(error=exc), file=sys.stderr)
         return 2
@@ -69,6 +80,8 @@ def report(args: argparse.Namespace) -> int:
                     target=settings.satisfaction_target,
                     breakdowns=breakdowns,
                     now=utcnow(),
+                    filters=filters,
+                    scope=scope_label(Scope(RoleName.ADMIN, args.province), args.commune),
                 )
                 if not want_rows:
                     return built, None
@@ -79,12 +92,22 @@ def report(args: argparse.Namespace) -> int:
                 )
                 start, end = stats.month_range(args.month)
                 rows = await responses_table(
-                    session, start=start, end=end, secret=secret, catalogue=_surveys(settings)
+                    session,
+                    start=start,
+                    end=end,
+                    secret=secret,
+                    catalogue=_surveys(settings),
+                    filters=filters,
                 )
                 return built, rows
         finally:
             await engine.dispose()
 
+    filters = {
+        key: value
+        for key, value in (("province", args.province), ("commune", args.commune))
+        if value
+    }
     result, response_rows = run(build())
     if args.format == "xlsx":
         sheets = monthly.workbook_tables(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,8 @@ from storage import stats
 from storage.models import Team
 
 DEFAULT_BREAKDOWNS = ("commune",)
+# The workbook officers send upward (dashboard download and `dvcbot report --format xlsx`).
+WORKBOOK_BREAKDOWNS = (("commune",), ("procedure",), ("channel",), ("team",))
 
 
 def status_text(status: str) -> str:
@@ -77,6 +79,7 @@ class MonthlyReport:
     funnel: list[stats.FunnelRow]
     gaps: list[stats.Gap]
     team_names: dict[str, str]
+    scope: str = ""  # the place the report is limited to ("" for everything)
 
 
 async def build(
@@ -86,17 +89,21 @@ async def build(
     target: float,
     breakdowns: Sequence[tuple[str, ...]] = (DEFAULT_BREAKDOWNS,),
     now: datetime,
+    filters: Mapping[str, str] | None = None,
+    scope: str = "",
 ) -> MonthlyReport:
+    """`filters` limit every figure (an officer's commune or province); `scope` names it."""
     start, end = stats.month_range(month)
-    overall = (await stats.satisfaction(session, start=start, end=end, target=target))[0]
+    period: dict[str, Any] = {"start": start, "end": end, "filters": filters}
+    overall = (await stats.satisfaction(session, target=target, **period))[0]
     tables = [
-        (keys, await stats.satisfaction(session, start=start, end=end, by=keys, target=target))
+        (keys, await stats.satisfaction(session, by=keys, target=target, **period))
         for keys in breakdowns
     ]
-    funnel = await stats.funnel(session, start=start, end=end, by=["commune"])
-    gaps = await stats.unanswered(session, start=start, end=end, limit=50)
+    funnel = await stats.funnel(session, by=["commune"], **period)
+    gaps = await stats.unanswered(session, limit=50, **period)
     teams = {str(t.id): t.name for t in (await session.scalars(select(Team))).all()}
-    return MonthlyReport(month, target, now, overall, tables, funnel, gaps, teams)
+    return MonthlyReport(month, target, now, overall, tables, funnel, gaps, teams, scope)
 
 
 def _name(report: MonthlyReport, key: str, value: str | None) -> str:
@@ -239,6 +246,7 @@ def definitions_table(report: MonthlyReport) -> Table:
             ),
         ),
         (_("generated"), report.generated_at.isoformat(timespec="seconds")),
+        (_("scope"), report.scope or _("all places")),
         (_("privacy"), _("aggregates only; no names or platform ids")),
         (
             _("respondent"),

@@ -6,6 +6,7 @@ The respondent is a keyed hash of the contact (storage.pseudonym) or "(erased)";
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +45,14 @@ async def responses_table(
     end: datetime,
     secret: str,
     catalogue: Surveys | None,
+    filters: Mapping[str, str] | None = None,
 ) -> Table:
+    """One row per completed response; `filters` (province, commune, channel) limit the rows."""
+    wanted = {
+        key: value
+        for key, value in (filters or {}).items()
+        if key in ("province", "commune", "channel")
+    }
     columns = (
         Column(_("respondent")),
         Column(_("survey")),
@@ -61,6 +69,13 @@ async def responses_table(
     )
     rows = []
     for response in await surveys.completed_between(session, start, end):
+        place = {
+            "province": response.province_code,
+            "commune": response.commune_code,
+            "channel": response.channel,
+        }
+        if any(place[key] != value for key, value in wanted.items()):
+            continue
         who = (
             pseudonym(secret, response.contact_id, PURPOSE)
             if response.contact_id is not None

@@ -15,11 +15,12 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
+NUMBER_FORMATS = {"int": "#,##0", "percent": "0.0%"}
 
 
 @dataclass(frozen=True)
@@ -94,19 +95,23 @@ def write_xlsx(tables: Sequence[Table], out: IO[bytes] | str) -> None:
         sheet = book.create_sheet(title)
         sheet.append([safe(c.title) for c in table.columns])
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1D5FA8")
         for row in table.rows:
             sheet.append([safe(v) for v in row])
         for index, column in enumerate(table.columns, 1):
             letter = get_column_letter(index)
-            if column.kind == "percent":
+            if column.kind in NUMBER_FORMATS:
                 for cell in sheet[letter][1:]:
-                    cell.number_format = "0.0%"
+                    cell.number_format = NUMBER_FORMATS[column.kind]
             width = max(
                 [len(str(column.title))] + [len(str(r[index - 1] or "")) for r in table.rows]
             )
             sheet.column_dimensions[letter].width = min(60, width + 2)
         sheet.freeze_panes = "A2"
+        if table.note:
+            sheet.append([])
+            sheet.append([safe(table.note)])
     book.save(out)
 
 

@@ -32,8 +32,11 @@ class Plugin:
 
 def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
+    # Imported here: feature modules import Plugin from this module.
     from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
     from bot.channels.telegram import web as telegram  # imports this module
     from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
+    from bot.dashboard import web as dashboard
+    from bot.web import chat
 
-    return [telegram.plugin(), zalo(), broadcast]
+    return [chat.plugin(), dashboard.plugin(), telegram.plugin(), zalo(), broadcast]

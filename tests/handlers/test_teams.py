@@ -121,7 +121,7 @@ async def test_joining_shows_the_team_commands_in_the_chat_menu(core: Core, talk
     _, code = await make_team(core)
     await talk.say(f"/start join_{code}")
     assert menus and menus[0][0] == talk.user
-    assert [c for c, _ in menus[0][1]] == ["gioithieu", "ghinhan", "cuatoi", "phatsong"]
+    assert [c for c, _ in menus[0][1]] == ["gioithieu", "ghinhan", "cuatoi", "phatsong", "thongke"]
 
 
 async def test_two_people_racing_for_the_last_use_of_an_invite_cannot_both_join(

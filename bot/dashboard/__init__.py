@@ -1,0 +1,1 @@
+"""The officers' dashboard: one-time login, scoped figures, charts and exports."""

@@ -1,0 +1,291 @@
+"""Dashboard pages and downloads; every view runs behind `officers_only` and in its scope."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.config import Settings
+from bot.dashboard import charts, figures
+from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
+from bot.dashboard.places import commune_name, communes_of, province_name
+from bot.dashboard.tables import Table, find
+from bot.i18n import _
+from bot.reports import monthly, writers
+from bot.reports.responses import responses_table
+from bot.web import templating
+from bot.web.keys import RUNTIME
+from bot.web.plugins import Plugin
+from storage import roles, stats
+from storage.models import utcnow
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SORT = re.compile(r"^[a-z_]{1,40}$")
+
+
+def nav() -> list[tuple[str, str]]:
+    return [
+        ("dashboard", _("Overview")),
+        ("dashboard_satisfaction", _("Satisfaction")),
+        ("dashboard_outreach", _("Outreach")),
+        ("dashboard_gaps", _("Content gaps")),
+        ("dashboard_broadcasts", _("Broadcasts")),
+    ]
+
+
+def svg_data(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def sorted_tables(request: web.Request, tables: list[Table]) -> list[Table]:
+    """Apply ?sort=<table>.<column>[&desc=1] to the named table."""
+    wanted = request.query.get("sort", "")
+    table_name, _sep, column = wanted.partition(".")
+    if not (SORT.match(table_name or "-") and SORT.match(column or "-")):
+        return tables
+    descending = request.query.get("desc") == "1"
+    return [t.sorted_by(column, descending) if t.name == table_name else t for t in tables]
+
+
+def place_choices(viewer: Viewer) -> list[tuple[str, str]]:
+    if viewer.scope.commune:
+        return [(viewer.scope.commune, commune_name(viewer.scope.commune))]
+    if viewer.scope.province:
+        return communes_of(viewer.scope.province)
+    return []
+
+
+async def _page(request: web.Request, template: str, build: Any, page: str) -> web.StreamResponse:
+    viewer: Viewer = request[VIEWER]
+    runtime = request.app[RUNTIME]
+    try:
+        query = parse(request)
+    except ValueError as error:
+        return refused(request, str(error), 400)
+    async with runtime.sessions() as session:
+        context = await build(session, viewer, query)
+    tables = sorted_tables(request, context.get("tables", []))
+    context.update(
+        tables=tables,
+        viewer=viewer,
+        query=query,
+        params=query.params(),
+        page=page,
+        nav=nav(),
+        scope_label=figures.scope_label(viewer.scope),
+        province_label=province_name(viewer.scope.province) if viewer.scope.province else "",
+        communes=place_choices(viewer),
+        channels=figures.CHANNELS,
+        sort=request.query.get("sort", ""),
+        desc=request.query.get("desc") == "1",
+    )
+    return aiohttp_jinja2.render_template(template, request, context)
+
+
+async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    month = query.month_only(query.last)
+    rate = await figures.overall_rate(session, viewer.scope, month)
+    trend = await figures.satisfaction_table(session, viewer.scope, query, "month", {})
+    funnel = await figures.funnel_table(session, viewer.scope, month, "", {})
+    return {
+        "rate": rate,
+        "month_label": figures.month_label(query.last),
+        "target": query.target,
+        "tables": [figures.targets_table(rate, query.last), trend, funnel],
+        "chart": svg_data(trend_chart(trend, query)),
+    }
+
+
+def trend_chart(trend: Table, query: figures.Query) -> bytes:
+    from storage.stats import Rate
+
+    rates = [
+        Rate(r["responses"], r["satisfied"], r["rate"], r["low"], r["high"], r["_status"])
+        for r in trend.rows
+    ]
+    return charts.satisfaction_trend(
+        query.months,
+        rates,
+        target=query.target,
+        title=_("Satisfaction by month, with 95% interval"),
+        target_label=_("target 95%"),
+    )
+
+
+async def _satisfaction(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    tables = await figures.satisfaction_tables(session, viewer.scope, query)
+    return {"tables": tables, "chart": svg_data(trend_chart(tables[0], query))}
+
+
+async def _outreach(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    teams = await figures.team_names(session)
+    total = await figures.funnel_table(session, viewer.scope, query, "", teams)
+    by_commune = await figures.funnel_table(session, viewer.scope, query, "commune", teams)
+    by_team = await figures.funnel_table(session, viewer.scope, query, "team", teams)
+    steps = [c for c in total.columns if c.kind == "int"]
+    values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
+    chart = charts.bars([c.label for c in steps], values, title=_("Funnel"))
+    work = [
+        await figures.sessions_table(session, viewer.scope, query, by, teams)
+        for by in ("commune", "team")
+    ]
+    return {"tables": [total, by_commune, by_team, *work], "chart": svg_data(chart)}
+
+
+async def _broadcasts(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    return {"tables": [await figures.broadcasts_table(session, viewer.scope, query)]}
+
+
+async def _gaps(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+    return {"tables": [await figures.gaps_table(session, viewer.scope, query)]}
+
+
+@officers_only
+async def overview(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/overview.html", _overview, "dashboard")
+
+
+@officers_only
+async def satisfaction(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/tables.html", _satisfaction, "dashboard_satisfaction")
+
+
+@officers_only
+async def outreach(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/tables.html", _outreach, "dashboard_outreach")
+
+
+@officers_only
+async def broadcasts(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/tables.html", _broadcasts, "dashboard_broadcasts")
+
+
+@officers_only
+async def gaps(request: web.Request) -> web.StreamResponse:
+    return await _page(request, "dashboard/tables.html", _gaps, "dashboard_gaps")
+
+
+async def _audit_export(request: web.Request, what: str, query: figures.Query) -> None:
+    viewer: Viewer = request[VIEWER]
+    async with request.app[RUNTIME].sessions() as session, session.begin():
+        await roles.audit(
+            session,
+            viewer.actor,
+            "dashboard.export",
+            what,
+            {
+                "period": [query.first, query.last],
+                "commune": query.commune,
+                "channel": query.channel,
+                "scope": figures.scope_label(viewer.scope),
+            },
+        )
+
+
+def _download(body: bytes, filename: str, content_type: str) -> web.Response:
+    return web.Response(
+        body=body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def parse(request: web.Request) -> figures.Query:
+    target = request.app[RUNTIME].settings.satisfaction_target
+    return figures.parse_query(request.query, utcnow(), target)
+
+
+async def page_tables(session: Any, viewer: Viewer, query: figures.Query) -> list[Table]:
+    """Every table any dashboard page shows, for the CSV downloads."""
+    out: list[Table] = []
+    for build in (_overview, _satisfaction, _outreach, _gaps, _broadcasts):
+        for table in (await build(session, viewer, query)).get("tables", []):
+            if find(out, table.name) is None:
+                out.append(table)
+    return out
+
+
+@officers_only
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    """GET /dashboard/export/<table>.csv: any dashboard table, in the viewer's scope."""
+    viewer: Viewer = request[VIEWER]
+    try:
+        query = parse(request)
+    except ValueError as error:
+        return refused(request, str(error), 400)
+    name = request.match_info["name"]
+    async with request.app[RUNTIME].sessions() as session:
+        table = find(await page_tables(session, viewer, query), name)
+    if table is None:
+        raise web.HTTPNotFound()
+    await _audit_export(request, f"csv:{name}", query)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the Vietnamese right
+    writers.write_csv(table.sheet(), buffer)
+    filename = f"dvcbot-{name}-{query.first}-{query.last}.csv"
+    return _download(buffer.getvalue().encode(), filename, "text/csv")
+
+
+@officers_only
+async def export_xlsx(request: web.Request) -> web.StreamResponse:
+    """GET /dashboard/export/report.xlsx: the monthly report of the period's last month, in the
+    viewer's scope; the same workbook `dvcbot report --format xlsx` writes."""
+    viewer: Viewer = request[VIEWER]
+    try:
+        query = parse(request)
+    except ValueError as error:
+        return refused(request, str(error), 400)
+    async with request.app[RUNTIME].sessions() as session:
+        report = await monthly.build(
+            session,
+            query.last,
+            target=query.target,
+            breakdowns=monthly.WORKBOOK_BREAKDOWNS,
+            filters=query.filters(viewer.scope),
+            scope=figures.scope_label(viewer.scope, query.commune),
+            now=utcnow(),
+        )
+        start, end = stats.month_range(query.last)
+        runtime = request.app[RUNTIME]
+        rows = await responses_table(
+            session,
+            start=start,
+            end=end,
+            secret=runtime.secret,
+            catalogue=runtime.content.extra.get("surveys"),
+            filters=query.filters(viewer.scope),
+        )
+    await _audit_export(request, "xlsx:report", query)
+    sheets = monthly.workbook_tables(report)
+    sheets.insert(-1, rows)  # before the definitions, as `dvcbot report --format xlsx` does
+    filename = f"dvcbot-report-{query.last}.xlsx"
+    return _download(writers.xlsx_bytes(sheets), filename, XLSX_TYPE)
+
+
+def setup(app: web.Application, settings: Settings) -> None:
+    templating.setup(app, settings)
+    app.router.add_get("/dashboard/login", login_page, name="dashboard_login")
+    app.router.add_post("/dashboard/login", login, name="dashboard_login_post")
+    app.router.add_post("/dashboard/logout", officers_only(logout), name="dashboard_logout")
+    app.router.add_get("/dashboard", overview, name="dashboard")
+    app.router.add_get("/dashboard/satisfaction", satisfaction, name="dashboard_satisfaction")
+    app.router.add_get("/dashboard/outreach", outreach, name="dashboard_outreach")
+    app.router.add_get("/dashboard/gaps", gaps, name="dashboard_gaps")
+    app.router.add_get("/dashboard/broadcasts", broadcasts, name="dashboard_broadcasts")
+    app.router.add_get("/dashboard/export/report.xlsx", export_xlsx, name="dashboard_xlsx")
+    app.router.add_get(r"/dashboard/export/{name:[a-z_]+}.csv", export_csv, name="dashboard_csv")
+
+
+def describe(settings: Settings) -> str:
+    return _(
+        "dashboard: {url}/dashboard (sign in with /dashboard in the bot or `dvcbot dashboard link`)"
+    ).format(url=settings.base_url)
+
+
+def plugin() -> Plugin:
+    return Plugin("dashboard", enabled=lambda settings: True, setup=setup, describe=describe)

@@ -1,0 +1,223 @@
+"""The web chat: a page and a JSON endpoint that talk to the same core as every channel.
+
+A visitor is a random id in an HttpOnly cookie; the core sees only an HMAC of it. Every POST
+must come from our own origin and carry a CSRF token derived from the visitor id, so another
+site cannot make a visitor's browser talk to the bot. Without JavaScript the page is a plain
+form that posts back and shows the replies.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import logging
+import secrets
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.config import Settings
+from bot.i18n import _
+from bot.web import templating
+from bot.web.keys import RUNTIME
+from bot.web.plugins import Plugin
+from bot.web.ratelimit import RateLimit
+from bot.web.security import same_origin
+from handlers.menu import link_button
+from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Incoming, Reply
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "web"
+VISITOR_COOKIE = "dvcbot_visitor"
+VISITOR_MAX_AGE = 180 * 24 * 3600
+MAX_TEXT = 2000
+LIMIT = web.AppKey("webchat_limit", RateLimit)
+_sequence = itertools.count(1)
+
+
+def _sign(secret: str, purpose: str, value: str, length: int = 32) -> str:
+    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[
+        :length
+    ]
+
+
+def user_key(secret: str, visitor: str) -> str:
+    """The pseudonymous id the core stores for a visitor (never the cookie itself)."""
+    return "w" + _sign(secret, "web-visitor", visitor, 31)
+
+
+def csrf_token(secret: str, visitor: str) -> str:
+    return _sign(secret, "web-csrf", visitor)
+
+
+def visitor_of(request: web.Request) -> str | None:
+    value = request.cookies.get(VISITOR_COOKIE, "")
+    plain = value.replace("-", "").replace("_", "")
+    return value if 20 <= len(value) <= 64 and plain.isascii() and plain.isalnum() else None
+
+
+def set_visitor_cookie(request: web.Request, response: web.StreamResponse, visitor: str) -> None:
+    settings = request.app[RUNTIME].settings
+    secure = request.secure or settings.base_url.startswith("https://")
+    # Over HTTPS the chat may be embedded in a provincial portal (a cross-site iframe), which
+    # needs SameSite=None; the CSRF token and the origin check protect every POST either way.
+    response.set_cookie(
+        VISITOR_COOKIE,
+        visitor,
+        max_age=VISITOR_MAX_AGE,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        path="/",
+    )
+
+
+def attachment_url(attachment: Attachment) -> str:
+    return f"data:{attachment.mime_type};base64,{base64.b64encode(attachment.data).decode()}"
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "text": reply.text,
+        "buttons": [
+            {"label": b.label, "url": b.url} if b.url else {"label": b.label, "payload": b.payload}
+            for b in reply.buttons
+        ],
+    }
+    for kind in ("image", "document"):
+        attachment: Attachment | None = getattr(reply, kind)
+        if attachment is not None:
+            out[kind] = {"filename": attachment.filename, "url": attachment_url(attachment)}
+    return out
+
+
+def menu_reply(request: web.Request) -> Reply:
+    menu = request.app[RUNTIME].content.menu
+    return Reply(text=menu.text, buttons=tuple(link_button(item) for item in menu.items))
+
+
+def page_texts(request: web.Request) -> dict[str, str]:
+    messages = request.app[RUNTIME].content.messages
+    return {
+        "title": messages("webchat.title"),
+        "placeholder": messages("webchat.placeholder"),
+        "send": messages("webchat.send"),
+        "you": messages("webchat.you"),
+        "bot": messages("webchat.bot"),
+        "offline": messages("webchat.offline"),
+    }
+
+
+async def _answer(
+    request: web.Request, visitor: str, text: str, payload: str | None, client_id: str | None
+) -> tuple[int, list[Reply]]:
+    runtime = request.app[RUNTIME]
+    messages = runtime.content.messages
+    text = text.strip()[:MAX_TEXT]
+    if payload is not None and (not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES):
+        return 400, [Reply(text=messages("fallback.stale_button"))]
+    if not request.app[LIMIT].allow(visitor):
+        return 429, [Reply(text=messages("webchat.slow_down"))]
+    key = user_key(runtime.secret, visitor)
+    message_id = f"{key[:12]}:{client_id}" if client_id else None
+    msg = Incoming(CHANNEL, key, key, text=text, payload=payload, message_id=message_id)
+    return 200, await runtime.core.handle(msg)
+
+
+def _client_id(value: Any) -> str | None:
+    if isinstance(value, str) and 1 <= len(value) <= 40 and value.replace("-", "").isalnum():
+        return value
+    return None
+
+
+async def chat_api(request: web.Request) -> web.Response:
+    """POST /chat/api {"text"} or {"payload"} with header X-CSRF-Token -> {"replies": [...]}."""
+    runtime = request.app[RUNTIME]
+    visitor = visitor_of(request)
+    if visitor is None or not same_origin(request):
+        return web.json_response({"error": "forbidden"}, status=403)
+    token = request.headers.get("X-CSRF-Token", "")
+    if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
+        return web.json_response({"error": "bad csrf token"}, status=403)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": "body must be JSON"}, status=400)
+    if not isinstance(body, dict):
+        return web.json_response({"error": "body must be a JSON object"}, status=400)
+    text, payload = body.get("text", ""), body.get("payload")
+    if not isinstance(text, str) or not (payload is None or isinstance(payload, str)):
+        return web.json_response({"error": "text and payload must be strings"}, status=400)
+    status, replies = await _answer(request, visitor, text, payload, _client_id(body.get("id")))
+    return web.json_response({"replies": [reply_json(r) for r in replies]}, status=status)
+
+
+def _render(
+    request: web.Request, visitor: str, said: str | None, replies: list[Reply], status: int = 200
+) -> web.Response:
+    secret = request.app[RUNTIME].secret
+    response = aiohttp_jinja2.render_template(
+        "chat.html",
+        request,
+        {
+            "t": page_texts(request),
+            "csrf": csrf_token(secret, visitor),
+            "said": said,
+            "replies": [reply_json(r) for r in replies],
+        },
+        status=status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    set_visitor_cookie(request, response, visitor)
+    return response
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    """GET /chat: the page, opening with the main menu (nothing is stored until they write)."""
+    visitor = visitor_of(request) or secrets.token_urlsafe(24)
+    return _render(request, visitor, None, [menu_reply(request)])
+
+
+async def chat_form(request: web.Request) -> web.Response:
+    """POST /chat: the no-JavaScript path; a plain form post answered with a fresh page."""
+    runtime = request.app[RUNTIME]
+    visitor = visitor_of(request)
+    form = await request.post()
+    if visitor is None or not same_origin(request):
+        refused = [Reply(text=runtime.content.messages("webchat.no_cookie"))]
+        return _render(request, visitor or secrets.token_urlsafe(24), None, refused, status=403)
+    token = str(form.get("csrf", ""))
+    if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
+        refused = [Reply(text=runtime.content.messages("webchat.no_cookie"))]
+        return _render(request, visitor, None, refused, status=403)
+    payload_field = form.get("payload")
+    payload = str(payload_field) if payload_field else None
+    text = "" if payload else str(form.get("text", ""))
+    said = None if payload else text
+    status, replies = await _answer(request, visitor, text, payload, None)
+    return _render(request, visitor, said or None, replies, status=status)
+
+
+async def to_chat(request: web.Request) -> web.Response:
+    raise web.HTTPFound(request.app.router["chat"].url_for())
+
+
+def setup(app: web.Application, settings: Settings) -> None:
+    templating.setup(app, settings)
+    app[LIMIT] = RateLimit(settings.webchat_messages_per_minute, 60.0)
+    app.router.add_get("/", to_chat, name="home")
+    app.router.add_get("/chat", chat_page, name="chat")
+    app.router.add_post("/chat", chat_form, name="chat_form")
+    app.router.add_post("/chat/api", chat_api, name="chat_api")
+
+
+def describe(settings: Settings) -> str:
+    return _("web chat: {url}/chat").format(url=settings.base_url)
+
+
+def plugin() -> Plugin:
+    return Plugin("webchat", enabled=lambda settings: True, setup=setup, describe=describe)

@@ -1,0 +1,266 @@
+"""In a real headless Chromium: the officer's Done-when flow and a citizen's web chat."""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from bot import i18n
+from bot.dashboard.places import communes_of
+from storage import dashboard, db, stats
+from storage.models import utcnow
+from tests.support.databases import blocking, in_ci
+from tests.support.officers import PROVINCE, person
+from tests.support.process import REPO, free_port, run_dvcbot, start_dvcbot
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = REPO / "test-output"
+COMMUNE = communes_of(PROVINCE)[0][0]  # the first demo commune
+
+
+@dataclass
+class Served:
+    base: str
+    url: str
+    workdir: Path
+    port: int
+
+
+# Module scope: one browser for these few tests. Sync Playwright runs an event loop of its own
+# while the browser is open, so it must be closed before other (async) test modules run.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if in_ci():
+            pytest.fail("Chromium is missing at /usr/bin/chromium under CI=true")
+        pytest.skip("Chromium not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _wait(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                json.loads(response.read())
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Served]:
+    """`dvcbot demo seed && dvcbot serve`, with a provincial officer, as the README says."""
+    workdir = tmp_path_factory.mktemp("served")
+    url = f"sqlite+aiosqlite:///{workdir / 'dvcbot.db'}"
+    seeded = run_dvcbot(
+        ["demo", "seed", "--months", "3", "--communes", "4", "--random-seed", "11"], workdir
+    )
+    assert seeded.returncode == 0, seeded.stderr
+
+    async def officers() -> None:
+        engine = db.create_engine(url)
+        await person(db.session_factory(engine), "prov-officer", "officer", province=PROVINCE)
+        await engine.dispose()
+
+    blocking(officers)
+    port = free_port()
+    proc: subprocess.Popen[str] = start_dvcbot(["serve"], workdir, DVCBOT_WEB_PORT=str(port))
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz")
+        yield Served(f"http://127.0.0.1:{port}", url, workdir, port)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def rate_in_db(url: str, filters: dict[str, str]) -> stats.Rate:
+    start, end = stats.month_range(stats.month_of(utcnow()))
+
+    async def query() -> stats.Rate:
+        engine = db.create_engine(url)
+        async with db.session_factory(engine)() as session:
+            rows = await stats.satisfaction(session, start=start, end=end, filters=filters)
+        await engine.dispose()
+        return rows[0].rate
+
+    found: list[stats.Rate] = []
+    blocking(lambda: _collect(query(), found))
+    return found[0]
+
+
+async def _collect(coro: Any, into: list[Any]) -> None:
+    into.append(await coro)
+
+
+def test_an_officer_signs_in_reads_the_kpi_filters_and_downloads_the_report(
+    browser: Any, served: Served
+) -> None:
+    made = run_dvcbot(
+        ["dashboard", "link", "--channel", "console", "--user", "prov-officer"],
+        served.workdir,
+        DVCBOT_WEB_PORT=str(served.port),
+    )
+    assert made.returncode == 0, made.stderr
+    link = made.stdout.strip()
+    assert link.startswith(f"{served.base}/dashboard/login?t=")
+
+    context = browser.new_context(accept_downloads=True, locale="vi-VN")
+    outside: list[str] = []
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(("data:", served.base)) else outside.append(r.url),
+    )
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{served.base}/dashboard")
+
+    province = rate_in_db(served.url, {"province": PROVINCE})
+    assert province.responses > 0
+    kpi = page.locator("#kpi-satisfaction")
+    assert kpi.locator(".big").inner_text() == i18n.percent(province.rate or 0)
+    assert (
+        f"{i18n.percent(province.low or 0)} – {i18n.percent(province.high or 0)}"
+        in kpi.inner_text()
+    )
+    assert f"{i18n.number(province.responses)} phiếu" in kpi.inner_text()
+    assert "Mục tiêu: 95%" in kpi.inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "dashboard-overview.png"), full_page=True)
+
+    page.select_option("select[name=commune]", COMMUNE)
+    page.get_by_role("button", name="Lọc").click()
+    page.wait_for_url(f"**commune={COMMUNE}**")
+    commune = rate_in_db(served.url, {"province": PROVINCE, "commune": COMMUNE})
+    assert page.locator("#kpi-satisfaction .big").inner_text() == i18n.percent(commune.rate or 0)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Báo cáo tháng (XLSX)").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    overall = book.worksheets[0]
+    month, responses, satisfied, rate = (c.value for c in overall[2][:4])
+    assert month == stats.month_of(utcnow())
+    assert (responses, satisfied) == (commune.responses, commune.satisfied)
+    assert rate == pytest.approx(commune.rate) and overall.cell(2, 4).number_format == "0.0%"
+    assert any(name.endswith(" xã-phường") for name in book.sheetnames)  # a sheet per breakdown
+    cli = run_dvcbot(
+        [
+            "report",
+            "--format",
+            "xlsx",
+            "--month",
+            month,
+            "--province",
+            PROVINCE,
+            "--commune",
+            COMMUNE,
+            "-o",
+            "cli.xlsx",
+        ],
+        served.workdir,
+    )
+    assert cli.returncode == 0, cli.stderr
+    same = load_workbook(served.workdir / "cli.xlsx")
+    assert same.sheetnames == book.sheetnames  # `dvcbot report` writes the same workbook
+    for name in book.sheetnames[:-1]:  # the last sheet, definitions, names when it was made
+        assert _values(same[name]) == _values(book[name]), name
+    assert outside == [], "the dashboard loaded something from another site"
+
+    again = browser.new_page()
+    again.goto(link)
+    again.get_by_role("button", name="Đăng nhập").click()
+    assert "đã được dùng hoặc đã hết hạn" in again.locator("main").inner_text()
+    again.close()
+    context.close()
+
+
+def test_an_expired_link_is_refused(browser: Any, served: Served) -> None:
+    async def old_link() -> str:
+        engine = db.create_engine(served.url)
+        async with db.session_factory(engine)() as session, session.begin():
+            from storage.contacts import get
+
+            officer = await get(session, "console", "prov-officer")
+            assert officer is not None
+            link = await dashboard.issue_link(
+                session,
+                officer.id,
+                secret=await _secret(session),
+                base_url=served.base,
+                now=utcnow() - timedelta(minutes=11),
+            )
+        await engine.dispose()
+        return link
+
+    links: list[str] = []
+    blocking(lambda: _collect(old_link(), links))
+    page = browser.new_page()
+    page.goto(links[0])
+    assert "không hợp lệ hoặc đã hết hạn" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Đăng nhập").count() == 0
+    page.goto(f"{served.base}/dashboard")
+    assert "Vui lòng đăng nhập" in page.locator("main").inner_text()
+    page.close()
+
+
+def _values(sheet: Any) -> list[tuple[Any, ...]]:
+    return [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
+
+
+async def _secret(session: Any) -> str:
+    from storage import app_state
+
+    return await app_state.get_or_create_secret(session)
+
+
+def test_a_citizen_chats_in_the_browser_from_the_menu_to_a_guide(
+    browser: Any, served: Served
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{served.base}/")
+    assert page.url == f"{served.base}/chat"
+    page.get_by_role("button", name="Tài khoản VNeID mức 2").click()
+    last = page.locator("#log li.msg.bot").last
+    last.get_by_text("Bước 1/").wait_for()
+    last.get_by_role("button", name="Tiếp ▶").click()
+    page.locator("#log li.msg.bot").last.get_by_text("Bước 2/").wait_for()
+    page.get_by_placeholder("Gõ câu hỏi của bạn…").fill("menu")
+    page.get_by_role("button", name="Gửi").click()
+    page.locator("#log li.msg.bot").last.get_by_text("Xin chào").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "webchat.png"), full_page=True)
+    context.close()
