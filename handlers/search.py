@@ -118,6 +118,11 @@ async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply
     return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
 
 
+def is_thanks(query: str) -> bool:
+    """'cảm ơn', 'ok', 'cảm ơn bạn nhiều nhé' (a few words that start with thanks)."""
+    return query in THANKS or (query.startswith(("cam on", "thank")) and len(query.split()) <= 6)
+
+
 def ambiguous(query: str, good: Sequence[Hit]) -> bool:
     return (
         len(good) >= 2
@@ -149,7 +154,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     searcher = searcher_of(ctx)
     if not query:
         return menu_replies(ctx, ctx.t("search.no_words"))
-    if query in THANKS:
+    if is_thanks(query):
         return [
             Reply(
                 text=ctx.t("search.thanks"),

@@ -18,9 +18,10 @@ def test_piped_questions_get_the_procedure_and_the_guide(tmp_path: Path) -> None
 
 
 def test_the_search_command_shows_ranked_answers_and_flags_unanswered(tmp_path: Path) -> None:
-    found = run_dvcbot(["search", "doi", "gplx"], tmp_path, DVCBOT_UI_LANG="en")
+    found = run_dvcbot(["search", "--explain", "dooi", "gplx"], tmp_path, DVCBOT_UI_LANG="en")
     assert found.returncode == 0, found.stderr
-    assert found.stdout.startswith("1. proc:3.000347  score ")
+    assert "  dooi→doi\n  gplx | giay phep lai xe\n" in found.stdout
+    assert "1. proc:3.000347  score " in found.stdout
     assert "confidence 100%" in found.stdout
     missing = run_dvcbot(["search", "nuôi rồng"], tmp_path, DVCBOT_UI_LANG="en")
     assert missing.returncode == 1
