@@ -9,7 +9,7 @@ import pytest
 from telegram import Update
 
 from bot.channels.telegram.updates import RecentIds, message_id, to_incoming
-from tests.channels.telegram.conftest import fixture
+from tests.bot.channels.telegram.conftest import fixture
 
 
 def update(name: str, **changes: Any) -> Update:

@@ -10,7 +10,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from handlers.types import Attachment, Button, Reply
 from storage import contacts
 from storage.models import Contact
-from tests.channels.telegram.conftest import Dvcbot
+from tests.bot.channels.telegram.conftest import Dvcbot
 from tests.support.fake_telegram import FakeTelegram
 
 GUIDE = Reply(text="Hướng dẫn mới <VNeID> & bạn", buttons=(Button("Xem", payload="menu"),))

@@ -18,7 +18,7 @@ from storage.models import Broadcast, Delivery, OutreachEvent, OutreachSession, 
 from storage.stats import VN_TZ
 from tests.support.officers import COMMUNE_A, COMMUNE_B, PROVINCE, answers, person
 from tests.support.web import web_client
-from tests.web.test_dashboard_access import SECRET, sign_in
+from tests.bot.web.test_dashboard_access import SECRET, sign_in
 
 TEMPLATES = i18n.LOCALE_DIR.parent / "web" / "templates"
 

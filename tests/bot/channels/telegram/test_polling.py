@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 
 from storage.models import Contact, OutreachEvent
-from tests.channels.telegram.conftest import Dvcbot
+from tests.bot.channels.telegram.conftest import Dvcbot
 from tests.support.fake_telegram import FakeTelegram
 
 

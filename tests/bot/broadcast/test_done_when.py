@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from tests.broadcast.test_processes import stop
+from tests.bot.broadcast.test_processes import stop
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.process import free_port, run_dvcbot, start_dvcbot
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.channels.telegram.updates import RecentIds
 from bot.channels.telegram.web import TELEGRAM
 from storage.models import Contact, Interaction
-from tests.channels.telegram.conftest import SECRET, Dvcbot, fixture
+from tests.bot.channels.telegram.conftest import SECRET, Dvcbot, fixture
 from tests.support.fake_telegram import FakeTelegram
 
 FIXTURES = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.channels.telegram.conftest import SECRET, TOKEN
+from tests.bot.channels.telegram.conftest import SECRET, TOKEN
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.process import dvcbot_env, free_port
 

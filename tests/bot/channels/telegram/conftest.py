@@ -20,7 +20,7 @@ from bot.web.keys import RUNTIME
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.process import free_port
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "telegram"
 SECRET = "s3cret-Token_for-tests"
 TOKEN = "123:abc"
 
