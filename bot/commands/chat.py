@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bot.channels import console
@@ -33,5 +34,9 @@ def chat(args: argparse.Namespace) -> int:
         async with open_runtime(settings) as runtime:
             await console.run(runtime.core, args.user, sys.stdin, sys.stdout)
 
-    run(talk())
+    try:
+        run(talk())
+    except BrokenPipeError:
+        # The reader went away (`dvcbot chat | head`): stop quietly, as shell tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

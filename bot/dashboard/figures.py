@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.dashboard.tables import Column, Table
 from bot.i18n import _
+from bot.reports import monthly
 from storage import reach, stats
 from storage.access import Scope
 from storage.models import Team
@@ -32,12 +33,8 @@ def scope_label(scope: Scope, commune: str | None = None) -> str:
 
 
 def status_label(status: str) -> str:
-    return {
-        "ok": _("meets target"),
-        "at_risk": _("at risk"),
-        "below": _("below target"),
-        "no_data": _("no data"),
-    }[status]
+    """The words for a rate's status; the monthly report says them the same way."""
+    return monthly.status_text(status)
 
 
 def shift_month(month: str, delta: int) -> str:
