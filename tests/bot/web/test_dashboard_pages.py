@@ -16,9 +16,9 @@ from bot.web.app import active_plugins
 from storage import db
 from storage.models import Broadcast, Delivery, OutreachEvent, OutreachSession, Team, utcnow
 from storage.stats import VN_TZ
+from tests.bot.web.test_dashboard_access import SECRET, sign_in
 from tests.support.officers import COMMUNE_A, COMMUNE_B, PROVINCE, answers, person
 from tests.support.web import web_client
-from tests.bot.web.test_dashboard_access import SECRET, sign_in
 
 TEMPLATES = i18n.LOCALE_DIR.parent / "web" / "templates"
 
