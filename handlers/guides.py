@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.content import Guide
 from handlers.context import Context
-from handlers.menu import link_button
+from handlers.menu import link_button, menu_button, stale_button_replies
 from handlers.payload import pack, parse
 from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
@@ -40,7 +40,7 @@ def guide_step_reply(ctx: Context, guide: Guide, number: int) -> Reply:
         text = f"{text}\n\n{ctx.t('guide.done')}"
         buttons.extend(link_button(link) for link in guide.links)
         buttons.append(Button(ctx.t("survey.rate_button"), payload="rate"))
-    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    buttons.append(menu_button(ctx))
     return Reply(text=text, buttons=tuple(buttons), topic=f"guide:{guide.id}:{number}")
 
 
@@ -63,12 +63,7 @@ async def show_guide(msg: Incoming, ctx: Context) -> list[Reply]:
     payload = parse(msg.payload or "")
     guide = ctx.content.guides.get(payload.arg(0))
     if guide is None:
-        return [
-            Reply(
-                text=ctx.t("fallback.stale_button"),
-                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
-            )
-        ]
+        return stale_button_replies(ctx)
     try:
         number = int(payload.arg(1, "1"))
     except ValueError:

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from handlers import places
 from handlers.context import Context
+from handlers.menu import menu_button
 from handlers.payload import parse
 from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
@@ -22,10 +23,6 @@ FLOW = "location"
 class Step(StrEnum):
     PROVINCE = "province"
     COMMUNE = "commune"
-
-
-def _menu_button(ctx: Context) -> Button:
-    return Button(ctx.t("common.menu"), payload="menu")
 
 
 def _skip_button(ctx: Context) -> Button:
@@ -130,4 +127,4 @@ async def _finish(ctx: Context, then: str | None, note: str) -> list[Reply]:
         from handlers import survey_progress  # imported here: it imports this module
 
         return await survey_progress.resume(ctx, note)
-    return [Reply(text=note, buttons=(_menu_button(ctx),), topic="location:done")]
+    return [Reply(text=note, buttons=(menu_button(ctx),), topic="location:done")]

@@ -16,6 +16,16 @@ START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 GREETINGS = {"menu", "start", "bat dau", "xin chao", "chao", "hello", "hi", "alo", "trang chu"}
 
 
+def menu_button(ctx: Context) -> Button:
+    """The "back to the main menu" button every answer can end with."""
+    return Button(ctx.t("common.menu"), payload="menu")
+
+
+def stale_button_replies(ctx: Context) -> list[Reply]:
+    """The answer to a button whose content or flow no longer exists."""
+    return [Reply(text=ctx.t("fallback.stale_button"), buttons=(menu_button(ctx),))]
+
+
 def link_button(link: Link) -> Button:
     if link.is_url:
         return Button(link.label, url=link.target)
@@ -59,7 +69,7 @@ async def show_help(msg: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(
             text=ctx.t("menu.help"),
-            buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+            buttons=(menu_button(ctx),),
             topic="help",
         )
     ]

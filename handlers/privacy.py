@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 
 from handlers.context import Context
+from handlers.menu import menu_button
 from handlers.payload import pack, parse
 from handlers.questionnaire import QuestionType, Surveys
 from handlers.routing import Router
@@ -18,10 +19,6 @@ from storage import events, privacy
 from storage.events import EventKind
 
 router = Router("privacy")
-
-
-def _menu(ctx: Context) -> Button:
-    return Button(ctx.t("common.menu"), payload="menu")
 
 
 def with_first_contact_notice(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -43,7 +40,7 @@ async def explain_privacy(msg: Incoming, ctx: Context) -> list[Reply]:
     return [
         Reply(
             text=ctx.t("privacy.details"),
-            buttons=(_menu(ctx),),
+            buttons=(menu_button(ctx),),
             topic="privacy",
         )
     ]
@@ -79,7 +76,7 @@ async def erase(msg: Incoming, ctx: Context) -> list[Reply]:
         return [
             Reply(
                 text=ctx.t("privacy.erase_cancelled"),
-                buttons=(_menu(ctx),),
+                buttons=(menu_button(ctx),),
                 topic="privacy:erase-cancelled",
             )
         ]
@@ -107,7 +104,7 @@ async def stop_messages(msg: Incoming, ctx: Context) -> list[Reply]:
         ctx.contact.subscribed = False
         await events.record(ctx.session, EventKind.UNSUBSCRIBED, ctx.contact, at=ctx.now)
         text = ctx.t("subscription.stopped")
-    return [Reply(text=text, buttons=(_menu(ctx),), topic="subscription:off")]
+    return [Reply(text=text, buttons=(menu_button(ctx),), topic="subscription:off")]
 
 
 @router.command("batdau")
@@ -118,4 +115,4 @@ async def resume_messages(msg: Incoming, ctx: Context) -> list[Reply]:
         ctx.contact.subscribed = True
         await events.record(ctx.session, EventKind.SUBSCRIBED, ctx.contact, at=ctx.now)
         text = ctx.t("subscription.resumed")
-    return [Reply(text=text, buttons=(_menu(ctx),), topic="subscription:on")]
+    return [Reply(text=text, buttons=(menu_button(ctx),), topic="subscription:on")]

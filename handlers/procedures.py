@@ -6,6 +6,7 @@ from datetime import date
 
 from handlers.catalog import Catalog, Procedure
 from handlers.context import Context
+from handlers.menu import menu_button, stale_button_replies
 from handlers.payload import pack, parse
 from handlers.routing import Router
 from handlers.text import fold, shorten
@@ -109,7 +110,7 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     if proc.portal_url.startswith(("https://", "http://")):
         buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))
     buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
-    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    buttons.append(menu_button(ctx))
     return tuple(buttons)
 
 
@@ -131,10 +132,5 @@ async def show_procedure(ctx: Context, proc: Procedure) -> list[Reply]:
 async def open_procedure(msg: Incoming, ctx: Context) -> list[Reply]:
     proc = catalog_of(ctx).procedures.get(parse(msg.payload or "").arg(0))
     if proc is None:
-        return [
-            Reply(
-                text=ctx.t("fallback.stale_button"),
-                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
-            )
-        ]
+        return stale_button_replies(ctx)
     return await show_procedure(ctx, proc)

@@ -9,7 +9,7 @@ from typing import Protocol
 from handlers.context import Context
 from handlers.faq import show_faq
 from handlers.guides import open_guide
-from handlers.menu import menu_replies
+from handlers.menu import menu_button, menu_replies
 from handlers.procedures import catalog_of, show_procedure
 from handlers.routing import Router
 from handlers.text import clean, normalise, shorten
@@ -138,7 +138,7 @@ async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> l
         ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref="choices", detail=query, at=ctx.now
     )
     buttons = [hit_button(ctx, h) for h in hits]
-    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    buttons.append(menu_button(ctx))
     return [
         Reply(
             text=ctx.t("search.choose", query=clean(text)[:80]),
@@ -158,7 +158,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         return [
             Reply(
                 text=ctx.t("search.thanks"),
-                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+                buttons=(menu_button(ctx),),
                 topic="search:thanks",
             )
         ]
@@ -191,7 +191,7 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
         return [
             Reply(
                 text=ctx.t("search.usage"),
-                buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+                buttons=(menu_button(ctx),),
                 topic="search:usage",
             )
         ]
@@ -212,7 +212,7 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
         at=ctx.now,
     )
     buttons = [hit_button(ctx, h) for h in good]
-    buttons.append(Button(ctx.t("common.menu"), payload="menu"))
+    buttons.append(menu_button(ctx))
     return [
         Reply(
             text=ctx.t("search.results", query=clean(msg.args)[:80], count=len(good)),

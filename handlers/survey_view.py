@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers.context import Context
+from handlers.menu import menu_button
 from handlers.payload import pack
 from handlers.questionnaire import Question, QuestionType, Survey
 from handlers.types import Button, Reply
@@ -106,7 +107,7 @@ def resume_or_restart(ctx: Context, response_id: int, title: str) -> Reply:
 def thanks(ctx: Context, survey: Survey) -> Reply:
     return Reply(
         text=survey.thanks,
-        buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+        buttons=(menu_button(ctx),),
         topic=f"survey:{survey.id}:done",
     )
 
@@ -115,6 +116,6 @@ def note(ctx: Context, key: str) -> Reply:
     """A short notice with the menu button (stale presses, finished surveys)."""
     return Reply(
         text=ctx.t(key),
-        buttons=(Button(ctx.t("common.menu"), payload="menu"),),
+        buttons=(menu_button(ctx),),
         topic="survey:note",
     )

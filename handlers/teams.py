@@ -9,7 +9,7 @@ import segno
 
 from handlers.content import Content
 from handlers.context import Context
-from handlers.menu import menu_replies
+from handlers.menu import menu_button, menu_replies
 from handlers.routing import Router
 from handlers.types import Attachment, Button, Incoming, Reply
 from storage import roles, teams
@@ -42,7 +42,7 @@ async def role_of(ctx: Context, *names: RoleName) -> Role | None:
 
 def refusal(ctx: Context, key: str = "teams.refused") -> list[Reply]:
     """The polite answer to someone without the role; the command is not even in their menu."""
-    return [Reply(text=ctx.t(key), buttons=(Button(ctx.t("common.menu"), payload="menu"),))]
+    return [Reply(text=ctx.t(key), buttons=(menu_button(ctx),))]
 
 
 async def team_of(ctx: Context) -> Team | None:
@@ -72,7 +72,7 @@ async def join_team(msg: Incoming, ctx: Context) -> list[Reply]:
         buttons = (
             Button(ctx.t("teams.command_gioithieu"), payload="gioithieu"),
             Button(ctx.t("teams.command_ghinhan"), payload="ghinhan"),
-            Button(ctx.t("common.menu"), payload="menu"),
+            menu_button(ctx),
         )
         return [Reply(text=ctx.t("teams.joined", team=name), buttons=buttons, topic="team:join")]
     key = {
