@@ -220,6 +220,14 @@ def _read_yaml(loading: Loading, path: Path) -> Any:
         return None
 
 
+def handled_actions() -> set[str]:
+    """The button actions the registered handlers serve (the default for checking links)."""
+    from handlers.registry import ROUTERS  # imported here: the handlers import content types
+    from handlers.routing import button_actions
+
+    return button_actions(ROUTERS)
+
+
 def check_links(loading: Loading, known_actions: Iterable[str]) -> None:
     """Every button must point at existing content or at an action some handler serves."""
     known = set(known_actions)
@@ -267,7 +275,7 @@ def version_of(root: Path) -> str:
 
 def load_content(
     root: Path,
-    known_actions: Iterable[str] = (),
+    known_actions: Iterable[str] | None = None,
     usage: Mapping[str, set[str]] | None = None,
     parts: Iterable[ContentPart] | None = None,
 ) -> tuple[Content, list[Problem]]:
@@ -277,7 +285,7 @@ def load_content(
     guides = load_guides(loading)
     menu = load_menu(loading)
     extra = {part.name: part.load(loading) for part in (PARTS if parts is None else parts)}
-    check_links(loading, known_actions)
+    check_links(loading, handled_actions() if known_actions is None else known_actions)
     if usage is not None:
         check_placeholders(loading, messages, usage)
     content = Content(
