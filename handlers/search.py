@@ -96,6 +96,13 @@ async def open_hit(ctx: Context, hit: Hit) -> list[Reply] | None:
     return None
 
 
+async def record_answered(ctx: Context, ref: str, query: str) -> None:
+    """Count the question as answered (the funnel's "engaged" and the content-gap report)."""
+    await events.record(
+        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref=ref, detail=query, at=ctx.now
+    )
+
+
 def confident(ctx: Context, hits: Sequence[Hit]) -> list[Hit]:
     threshold = min_confidence(ctx)
     best = hits[0].score if hits else 0.0
@@ -134,9 +141,7 @@ def ambiguous(query: str, good: Sequence[Hit]) -> bool:
 
 async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> list[Reply]:
     """Several items fit a short question equally well: let the person pick one."""
-    await events.record(
-        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref="choices", detail=query, at=ctx.now
-    )
+    await record_answered(ctx, "choices", query)
     buttons = [hit_button(ctx, h) for h in hits]
     buttons.append(menu_button(ctx))
     return [
@@ -169,14 +174,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     replies = await open_hit(ctx, good[0]) if good else None
     if replies is None:
         return await not_found(ctx, query, hits)
-    await events.record(
-        ctx.session,
-        EventKind.SEARCH_ANSWERED,
-        ctx.contact,
-        ref=good[0].ref,
-        detail=query,
-        at=ctx.now,
-    )
+    await record_answered(ctx, good[0].ref, query)
     others = [hit_button(ctx, h) for h in good[1 : MAX_ALTERNATIVES + 1]]
     if others:
         replies.append(Reply(text=ctx.t("search.alternatives"), buttons=tuple(others)))
@@ -203,14 +201,7 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
     good = [h for h in hits if h.confidence >= min_confidence(ctx)]
     if not good:
         return await not_found(ctx, query, hits)
-    await events.record(
-        ctx.session,
-        EventKind.SEARCH_ANSWERED,
-        ctx.contact,
-        ref=good[0].ref,
-        detail=query,
-        at=ctx.now,
-    )
+    await record_answered(ctx, good[0].ref, query)
     buttons = [hit_button(ctx, h) for h in good]
     buttons.append(menu_button(ctx))
     return [

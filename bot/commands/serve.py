@@ -35,12 +35,10 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
 
     async def announce(_app: web.Application) -> None:
-        plugins = active_plugins(settings)
         print(_("dvcbot is running at {url}").format(url=settings.base_url), flush=True)
         print(_("Health check: {url}/healthz").format(url=settings.base_url), flush=True)
-        if not plugins:
-            print(_("No channel is configured yet."), flush=True)
-        for plugin in plugins:
+        # The web chat and the broadcast sender are always on, so this list is never empty.
+        for plugin in active_plugins(settings):
             line = plugin.describe(settings) if plugin.describe else plugin.name
             print(_("Active: {channel}").format(channel=line), flush=True)
 
