@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 
 import yaml
@@ -11,13 +10,7 @@ from bot.content import yamlfile
 from bot.content.loader import Loading
 from bot.content.records import check_record, strings, yaml_records
 from handlers.catalog import Faq
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ → d), spaces collapsed: the key form of a synonym."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.split())
+from handlers.text import fold  # the key form of a synonym, as search folds queries
 
 
 def load_faqs(loading: Loading) -> dict[str, Faq]:
