@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import exists, false, inspect, select, update
+from sqlalchemy import Select, bindparam, exists, false, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
 from storage.models import Contact, ConversationState, Interaction, utcnow
+
+SEEN_PRECISION = timedelta(minutes=1)  # how stale last_seen_at may be
 
 
 async def get_or_create(
@@ -51,8 +54,14 @@ async def get_or_create(
 
 
 def touch(contact: Contact, chat_id: str, *, display_name: str | None, seen_at: datetime) -> None:
-    """They wrote to us: note when and where, and that they are reachable again."""
-    contact.last_seen_at = seen_at
+    """They wrote to us: note when (to the minute) and where, and that they are reachable again.
+
+    Within a minute of the last note nothing is written, so a conversation does not rewrite the
+    contact row on every message; `last_seen_at` may then lag by up to a minute, which only makes
+    time windows (Zalo's 7 days) close that much earlier, never later.
+    """
+    if contact.last_seen_at is None or seen_at - contact.last_seen_at >= SEEN_PRECISION:
+        contact.last_seen_at = seen_at
     contact.chat_id = chat_id
     if display_name:
         contact.display_name = display_name
@@ -62,26 +71,37 @@ def touch(contact: Contact, chat_id: str, *, display_name: str | None, seen_at: 
         contact.outside_window_at = None
 
 
+def _message_lookup(with_message_id: bool) -> Select[Any]:
+    """The contact, their state and the duplicate check, built once with bound parameters."""
+    seen = (
+        exists().where(
+            Interaction.channel == bindparam("channel"),
+            Interaction.platform_message_id == bindparam("message_id"),
+        )
+        if with_message_id
+        else false()
+    )
+    return (
+        select(Contact, ConversationState, seen.label("seen"))
+        .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+        .where(
+            Contact.channel == bindparam("channel"), Contact.platform_user_id == bindparam("user")
+        )
+    )
+
+
+# Built once: composing the expression costs more than running it on a hot path.
+_LOOKUP = {True: _message_lookup(True), False: _message_lookup(False)}
+
+
 async def find_for_message(
     session: AsyncSession, channel: str, platform_user_id: str, message_id: str | None
 ) -> tuple[Contact | None, ConversationState | None, bool]:
     """In one round trip, what every incoming message needs: the contact, their conversation
     state, and whether this platform message id was handled already (False when there is no
     contact yet: ask `interactions.seen` then)."""
-    seen = (
-        exists().where(
-            Interaction.channel == channel, Interaction.platform_message_id == message_id
-        )
-        if message_id is not None
-        else false()
-    )
-    row = (
-        await session.execute(
-            select(Contact, ConversationState, seen.label("seen"))
-            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-            .where(Contact.channel == channel, Contact.platform_user_id == platform_user_id)
-        )
-    ).first()
+    params = {"channel": channel, "user": platform_user_id, "message_id": message_id}
+    row = (await session.execute(_LOOKUP[message_id is not None], params)).first()
     if row is None:
         return None, None, False
     return row[0], row[1], bool(row[2])

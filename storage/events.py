@@ -46,8 +46,7 @@ async def record(
         detail=detail,
         created_at=at or utcnow(),
     )
-    session.add(event)
-    await session.flush()
+    session.add(event)  # written with the message's other rows when the transaction commits
     return event
 
 

@@ -41,8 +41,7 @@ async def record(
         shown=shown[:300] if shown else None,
         created_at=at,
     )
-    session.add(row)
-    await session.flush()
+    session.add(row)  # flushed at commit: a duplicate message id fails there, as it would here
     return row
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.core import Core
 from handlers.routing import Router
 from handlers.types import Incoming
 from storage import db
-from storage.models import Contact, Interaction, OutreachEvent
+from storage.models import Contact, Interaction, OutreachEvent, utcnow
 from tests.support.talk import Talk
 
 
@@ -60,6 +61,34 @@ async def test_first_contact_is_recorded_once_with_the_start_code(talk: Talk, se
             )
         ).all()
     assert [e.ref for e in events] == ["ref_abc123"]
+
+
+async def test_last_seen_is_kept_to_the_minute_and_a_blocked_person_is_back_at_once(
+    talk: Talk, sessions
+) -> None:
+    async def contact() -> Contact:
+        async with sessions() as session:
+            found = await session.scalar(select(Contact))
+            assert found is not None
+            return found
+
+    await talk.say("/start")
+    first = (await contact()).last_seen_at
+    await talk.say("1")
+    assert (await contact()).last_seen_at == first  # a conversation does not rewrite the row
+
+    earlier = utcnow() - timedelta(minutes=2)
+    async with sessions() as session, session.begin():
+        await session.execute(update(Contact).values(last_seen_at=earlier, unreachable_at=earlier))
+    await talk.say("menu")
+    seen = await contact()
+    assert seen.last_seen_at > earlier + timedelta(minutes=1)
+    assert seen.unreachable_at is None
+
+    async with sessions() as session, session.begin():
+        await session.execute(update(Contact).values(unreachable_at=utcnow()))
+    await talk.say("menu")  # within the minute: still marked reachable again
+    assert (await contact()).unreachable_at is None
 
 
 async def test_state_lives_in_storage_so_a_restarted_core_continues(sessions, content) -> None:
