@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.dashboard.tables import Column, Table
-from bot.i18n import _
+from bot.i18n import _, percent
 from bot.reports import monthly
 from storage import reach, stats
 from storage.access import Scope
@@ -106,14 +106,19 @@ def parse_query(params: Mapping[str, str], now: datetime, target: float = TARGET
     return Query(first, last, commune, channel, target)
 
 
-def rate_columns() -> tuple[Column, ...]:
+def target_text(target: float) -> str:
+    """0.95 -> '95%', 0.925 -> '92,5%' (Vietnamese decimal comma)."""
+    return percent(target, digits=0 if round(target * 100, 6).is_integer() else 1)
+
+
+def rate_columns(target: float) -> tuple[Column, ...]:
     return (
         Column("responses", _("responses"), "int"),
         Column("satisfied", _("satisfied"), "int"),
         Column("rate", _("satisfaction rate"), "percent"),
         Column("low", _("95% interval, low"), "percent"),
         Column("high", _("95% interval, high"), "percent"),
-        Column("status", _("against the 95% target")),
+        Column("status", _("against the target ({target})").format(target=target_text(target))),
     )
 
 
@@ -185,7 +190,7 @@ async def satisfaction_table(
         values = {"key": key or "", "label": key_label(by, key, teams)}
         values.update(rate_values(found[key]))
         table_rows.append(values)
-    columns = (Column("label", breakdowns()[by]), *rate_columns())
+    columns = (Column("label", breakdowns()[by]), *rate_columns(query.target))
     if by in ("commune", "team", "procedure"):
         columns = (Column("key", _("code")), *columns)
     return Table(
@@ -211,7 +216,7 @@ async def overall_rate(session: AsyncSession, scope: Scope, query: Query) -> sta
     return rows[0].rate
 
 
-def targets_table(rate: stats.Rate, month: str) -> Table:
+def targets_table(rate: stats.Rate, month: str, target: float = TARGET) -> Table:
     """Every figure the plans judge officers by; dvcbot measures only the first."""
     not_measured = _(
         "not measured by dvcbot: it comes from the one-stop system and the national portal"
@@ -220,12 +225,12 @@ def targets_table(rate: stats.Rate, month: str) -> Table:
         {
             "figure": _("satisfaction rate"),
             "definition": _("satisfied responses (the two top answers) / all responses"),
-            "target": "≥ 95%",
+            "target": f"≥ {target_text(target)}",
             **rate_values(rate),
             "source": _("dvcbot surveys, {month}").format(month=month),
         }
     ]
-    for figure, definition, target in (
+    for figure, definition, goal in (
         (
             _("full-process online rate"),
             _("full-process online dossiers / all dossiers"),
@@ -242,7 +247,7 @@ def targets_table(rate: stats.Rate, month: str) -> Table:
             {
                 "figure": figure,
                 "definition": definition,
-                "target": target,
+                "target": goal,
                 "status": status_label("no_data"),
                 "_status": "no_data",
                 "source": not_measured,
@@ -252,7 +257,7 @@ def targets_table(rate: stats.Rate, month: str) -> Table:
         Column("figure", _("figure")),
         Column("definition", _("definition")),
         Column("target", _("target")),
-        *rate_columns(),
+        *rate_columns(target),
         Column("source", _("source")),
     )
     return Table("targets", _("Targets of the plans"), columns, rows)

@@ -96,7 +96,7 @@ async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[
         "rate": rate,
         "month_label": figures.month_label(query.last),
         "target": query.target,
-        "tables": [figures.targets_table(rate, query.last), trend, funnel],
+        "tables": [figures.targets_table(rate, query.last, query.target), trend, funnel],
         "chart": svg_data(trend_chart(trend, query)),
     }
 
@@ -113,7 +113,7 @@ def trend_chart(trend: Table, query: figures.Query) -> bytes:
         rates,
         target=query.target,
         title=_("Satisfaction by month, with 95% interval"),
-        target_label=_("target 95%"),
+        target_label=_("target {target}").format(target=figures.target_text(query.target)),
     )
 
 

@@ -122,6 +122,21 @@ async def test_tables_sort_by_a_column_and_flag_communes_below_target(
     assert "tỷ lệ hồ sơ trực tuyến toàn trình" in overview
 
 
+async def test_a_province_with_its_own_target_is_judged_against_it(
+    database_url: str, sessions: db.SessionFactory
+) -> None:
+    officer = await person(sessions, "off-t", "officer", province=PROVINCE)
+    await answers(sessions, commune=COMMUNE_A, satisfied=980, unsatisfied=20)
+    async with web_client(database_url, secret=SECRET, satisfaction_target=0.9) as client:
+        await sign_in(client, sessions, officer)
+        html = await (await client.get("/dashboard/satisfaction")).text()
+        overview = await (await client.get("/dashboard")).text()
+    assert "so với mục tiêu (90%)" in html and "95%)" not in html
+    table = html[html.index('id="satisfaction_by_commune"') :]
+    assert 'class="status-ok"' in table  # 98% with 1,000 answers clears 90% (not just 95%)
+    assert "≥ 90%" in overview and "≥ 95%" not in overview
+
+
 def test_every_dashboard_and_chat_template_string_is_translated() -> None:
     catalog = i18n.translations("vi")
     found = [
