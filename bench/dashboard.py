@@ -25,6 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot import demo
 from bot.config import load_settings
 from bot.dashboard import figures
+from bot.dashboard import query as queries
 from bot.web.app import create_app
 from storage import contacts, dashboard, db, roles
 from storage.access import Scope
@@ -57,7 +58,7 @@ async def run(months: int, communes: int, requests: int) -> None:
         f"in {time.perf_counter() - t0:.1f} s"
     )
 
-    query = figures.parse_query({}, utcnow())
+    query = queries.parse_query({}, utcnow())
     scope = Scope("admin")
     base: list[float] = []
     for _ in range(requests):

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.figures import shift_month
 from bot.dashboard.places import communes_of
+from bot.dashboard.query import shift_month
 from storage import app_state, stats
 from storage.events import EventKind
 from storage.models import (

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, false, inspect, select, update
+from sqlalchemy import Executable, bindparam, exists, false, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import insert_for
@@ -71,7 +70,7 @@ def touch(contact: Contact, chat_id: str, *, display_name: str | None, seen_at: 
         contact.outside_window_at = None
 
 
-def _message_lookup(with_message_id: bool) -> Select[Any]:
+def _message_lookup(with_message_id: bool) -> Executable:
     """The contact, their state and the duplicate check, built once with bound parameters."""
     seen = (
         exists().where(

@@ -11,7 +11,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
-from bot.dashboard import charts, figures
+from bot.dashboard import charts, fieldwork, figures
+from bot.dashboard import query as queries
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.dashboard.tables import Table, find
@@ -80,14 +81,14 @@ async def _page(request: web.Request, template: str, build: Any, page: str) -> w
         scope_label=figures.scope_label(viewer.scope),
         province_label=province_name(viewer.scope.province) if viewer.scope.province else "",
         communes=place_choices(viewer),
-        channels=figures.CHANNELS,
+        channels=queries.CHANNELS,
         sort=request.query.get("sort", ""),
         desc=request.query.get("desc") == "1",
     )
     return aiohttp_jinja2.render_template(template, request, context)
 
 
-async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+async def _overview(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
     month = query.month_only(query.last)
     rate = await figures.overall_rate(session, viewer.scope, month)
     trend = await figures.satisfaction_table(session, viewer.scope, query, "month", {})
@@ -101,7 +102,7 @@ async def _overview(session: Any, viewer: Viewer, query: figures.Query) -> dict[
     }
 
 
-def trend_chart(trend: Table, query: figures.Query) -> bytes:
+def trend_chart(trend: Table, query: queries.Query) -> bytes:
     from storage.stats import Rate
 
     rates = [
@@ -113,16 +114,16 @@ def trend_chart(trend: Table, query: figures.Query) -> bytes:
         rates,
         target=query.target,
         title=_("Satisfaction by month, with 95% interval"),
-        target_label=_("target {target}").format(target=figures.target_text(query.target)),
+        target_label=_("target {target}").format(target=queries.target_text(query.target)),
     )
 
 
-async def _satisfaction(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+async def _satisfaction(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
     tables = await figures.satisfaction_tables(session, viewer.scope, query)
     return {"tables": tables, "chart": svg_data(trend_chart(tables[0], query))}
 
 
-async def _outreach(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+async def _outreach(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
     teams = await figures.team_names(session)
     total = await figures.funnel_table(session, viewer.scope, query, "", teams)
     by_commune = await figures.funnel_table(session, viewer.scope, query, "commune", teams)
@@ -131,17 +132,17 @@ async def _outreach(session: Any, viewer: Viewer, query: figures.Query) -> dict[
     values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
     chart = charts.bars([c.label for c in steps], values, title=_("Funnel"))
     work = [
-        await figures.sessions_table(session, viewer.scope, query, by, teams)
+        await fieldwork.sessions_table(session, viewer.scope, query, by, teams)
         for by in ("commune", "team")
     ]
     return {"tables": [total, by_commune, by_team, *work], "chart": svg_data(chart)}
 
 
-async def _broadcasts(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
-    return {"tables": [await figures.broadcasts_table(session, viewer.scope, query)]}
+async def _broadcasts(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+    return {"tables": [await fieldwork.broadcasts_table(session, viewer.scope, query)]}
 
 
-async def _gaps(session: Any, viewer: Viewer, query: figures.Query) -> dict[str, Any]:
+async def _gaps(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
     return {"tables": [await figures.gaps_table(session, viewer.scope, query)]}
 
 
@@ -170,7 +171,7 @@ async def gaps(request: web.Request) -> web.StreamResponse:
     return await _page(request, "dashboard/tables.html", _gaps, "dashboard_gaps")
 
 
-async def _audit_export(request: web.Request, what: str, query: figures.Query) -> None:
+async def _audit_export(request: web.Request, what: str, query: queries.Query) -> None:
     viewer: Viewer = request[VIEWER]
     async with request.app[RUNTIME].sessions() as session, session.begin():
         await roles.audit(
@@ -195,12 +196,12 @@ def _download(body: bytes, filename: str, content_type: str) -> web.Response:
     )
 
 
-def parse(request: web.Request) -> figures.Query:
+def parse(request: web.Request) -> queries.Query:
     target = request.app[RUNTIME].settings.satisfaction_target
-    return figures.parse_query(request.query, utcnow(), target)
+    return queries.parse_query(request.query, utcnow(), target)
 
 
-async def page_tables(session: Any, viewer: Viewer, query: figures.Query) -> list[Table]:
+async def page_tables(session: Any, viewer: Viewer, query: queries.Query) -> list[Table]:
     """Every table any dashboard page shows, for the CSV downloads."""
     out: list[Table] = []
     for build in (_overview, _satisfaction, _outreach, _gaps, _broadcasts):

@@ -1,0 +1,146 @@
+"""Field work and broadcasts as tables: team sessions, referrals and broadcast outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dashboard.figures import breakdowns, key_label, team_names
+from bot.dashboard.places import commune_name, communes_of, province_name
+from bot.dashboard.query import Query
+from bot.dashboard.tables import Column, Table
+from bot.i18n import _
+from storage import reach, stats
+from storage.access import Scope
+
+
+def _communes_in_scope(scope: Scope, query: Query) -> list[str] | None:
+    if scope.commune or query.commune:
+        wanted = scope.commune or query.commune
+        if scope.province and wanted not in {c for c, _ in communes_of(scope.province)}:
+            return []
+        return [wanted] if wanted else []
+    if scope.province:
+        return [code for code, _ in communes_of(scope.province)]
+    return None
+
+
+def _days(query: Query) -> tuple[date, date]:
+    return query.start.astimezone(stats.VN_TZ).date(), query.end.astimezone(stats.VN_TZ).date()
+
+
+def session_figure_labels() -> dict[str, str]:
+    return {
+        "households": _("households visited"),
+        "vneid_installs": _("VNeID installed"),
+        "level2": _("VNeID level 2"),
+        "portal_logins": _("portal logins"),
+        "dossiers_online": _("dossiers filed online"),
+    }
+
+
+async def sessions_table(
+    session: AsyncSession, scope: Scope, query: Query, by: str, teams: Mapping[str, str]
+) -> Table:
+    """Team field sessions (logged with /ghinhan) and referrals, per commune or team."""
+    if query.channel:
+        note = _("Field sessions are not tied to a channel: the channel filter is not applied.")
+    else:
+        note = _(
+            "Field sessions logged by team members with /ghinhan; referrals: people who "
+            "first came through a member's link or QR code."
+        )
+    first, last = _days(query)
+    rows = await reach.sessions(
+        session, start=first, end=last, by=by, communes=_communes_in_scope(scope, query)
+    )
+    referred = await reach.referrals(
+        session, start=query.start, end=query.end, by=by, filters=query.filters(scope)
+    )
+    labels = session_figure_labels()
+    table_rows: list[dict[str, Any]] = []
+    keys = {row.key for row in rows} | set(referred)
+    by_key = {row.key: row for row in rows}
+    for key in sorted(keys, key=lambda k: (k is None, k or "")):
+        row = by_key.get(key)
+        values: dict[str, Any] = {
+            "key": key or "",
+            "label": key_label(by, key, teams),
+            "sessions": row.sessions if row else 0,
+            "referrals": referred.get(key, 0),
+        }
+        values.update({name: (row.figures[name] if row else 0) for name in labels})
+        table_rows.append(values)
+    columns = (
+        Column("label", breakdowns()[by]),
+        Column("sessions", _("field sessions"), "int"),
+        *(Column(name, label, "int") for name, label in labels.items()),
+        Column("referrals", _("referrals"), "int"),
+    )
+    return Table(
+        f"field_sessions_by_{by}",
+        _("Team field work, by {breakdown}").format(breakdown=breakdowns()[by]),
+        columns,
+        table_rows,
+        note=note,
+    )
+
+
+def state_label(state: str) -> str:
+    return {
+        "scheduled": _("scheduled"),
+        "sending": _("sending"),
+        "done": _("done"),
+        "cancelled": _("cancelled"),
+    }.get(state, state)
+
+
+async def broadcasts_table(session: AsyncSession, scope: Scope, query: Query) -> Table:
+    found = await reach.broadcasts(
+        session, start=query.start, end=query.end, filters=scope.filters(query.commune)
+    )
+    teams = await team_names(session)
+    rows = []
+    for b in found:
+        s = b.states
+        place = (
+            teams.get(str(b.team_id), str(b.team_id))
+            if b.team_id
+            else commune_name(b.commune_code)
+            if b.commune_code
+            else province_name(b.province_code)
+        )
+        rows.append(
+            {
+                "id": b.id,
+                "created": b.created_at,
+                "state": state_label(b.state),
+                "what": f"{b.kind}: {b.ref}" if b.ref else b.kind,
+                "audience": place,
+                "total": b.total,
+                "sent": s.get("sent", 0),
+                "waiting": sum(s.get(k, 0) for k in ("pending", "claimed", "in_flight")),
+                "failed": s.get("failed", 0),
+                "unreachable": s.get("blocked", 0) + s.get("outside_window", 0),
+                "opted_out": s.get("opted_out", 0),
+                "rate": (s.get("sent", 0) / b.total) if b.total else None,
+            }
+        )
+    columns = (
+        Column("id", _("no."), "int"),
+        Column("created", _("created"), "date"),
+        Column("state", _("state")),
+        Column("what", _("message")),
+        Column("audience", _("audience")),
+        Column("total", _("recipients"), "int"),
+        Column("sent", _("sent"), "int"),
+        Column("waiting", _("waiting"), "int"),
+        Column("failed", _("failed"), "int"),
+        Column("unreachable", _("blocked or out of window"), "int"),
+        Column("opted_out", _("unsubscribed"), "int"),
+        Column("rate", _("delivered"), "percent"),
+    )
+    return Table("broadcasts", _("Broadcasts"), columns, rows)
