@@ -8,13 +8,15 @@ re-sends at most those.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, select, update
+from sqlalchemy.dialects import sqlite as _sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import roles
@@ -312,26 +314,67 @@ async def finish(
     )
 
 
+# The sender's hot path runs these once per message: built once, IN lists bound at execution.
+_RECORD_SENT = (
+    update(Delivery)
+    .where(
+        Delivery.id.in_(bindparam("ids", expanding=True)),
+        Delivery.state == DState.IN_FLIGHT.value,
+    )
+    .values(state=DState.SENT.value, sent_at=bindparam("now"), error=None)
+)
+_MARK_IN_FLIGHT = (
+    update(Delivery)
+    .where(
+        Delivery.id.in_(bindparam("ids", expanding=True)),
+        Delivery.state == DState.CLAIMED.value,
+    )
+    .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=bindparam("now"))
+    .returning(Delivery.id)
+)
+
+
 async def sent_and_next(
     conn: AsyncConnection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
 ) -> set[int]:
     """The sender's hot path, inside one transaction: record `sent_ids` as sent and mark
     `next_ids` in flight. Returns the ids that were marked (the others were cancelled)."""
     if sent_ids:
-        await conn.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(sent_ids), Delivery.state == DState.IN_FLIGHT.value)
-            .values(state=DState.SENT.value, sent_at=now, error=None)
-        )
+        await conn.execute(_RECORD_SENT, {"ids": list(sent_ids), "now": now})
     if not next_ids:
         return set()
-    result = await conn.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(next_ids), Delivery.state == DState.CLAIMED.value)
-        .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=now)
-        .returning(Delivery.id)
-    )
+    result = await conn.execute(_MARK_IN_FLIGHT, {"ids": list(next_ids), "now": now})
     return set(result.scalars())
+
+
+# The same two statements for SQLite's own driver, which the sender calls without a thread
+# hop (bot/broadcast/recorder.py). `+state` keeps SQLite's planner on the primary key: with
+# no statistics it would otherwise walk every row in that state through the state index.
+_SQLITE_STAMP = Delivery.__table__.c.sent_at.type.dialect_impl(_sqlite.dialect()).bind_processor(
+    _sqlite.dialect()
+)
+_SQLITE_RECORD_SENT = (
+    "UPDATE deliveries SET state = 'sent', sent_at = ?, error = NULL"
+    " WHERE id IN ({ids}) AND +state = 'in_flight'"
+)
+_SQLITE_MARK_IN_FLIGHT = (
+    "UPDATE deliveries SET state = 'in_flight', attempts = attempts + 1, claimed_at = ?"
+    " WHERE id IN ({ids}) AND +state = 'claimed' RETURNING id"
+)
+
+
+def sent_and_next_sqlite(
+    conn: sqlite3.Connection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
+) -> set[int]:
+    """`sent_and_next` on a plain sqlite3 connection, inside the caller's transaction."""
+    stamp = _SQLITE_STAMP(now) if _SQLITE_STAMP else now
+    if sent_ids:
+        sql = _SQLITE_RECORD_SENT.format(ids=",".join("?" * len(sent_ids)))
+        conn.execute(sql, (stamp, *sent_ids))
+    if not next_ids:
+        return set()
+    sql = _SQLITE_MARK_IN_FLIGHT.format(ids=",".join("?" * len(next_ids)))
+    return {row[0] for row in conn.execute(sql, (stamp, *next_ids))}
 
 
 async def retry_at(

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast.leader import Leadership
 from bot.broadcast.pacing import ChatSpacing, Pacer
-from bot.broadcast.recorder import Recorder
+from bot.broadcast.recorder import Recorder, recorder_for
 from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
 from handlers import broadcast_message
 from handlers.content import Content
@@ -182,7 +182,7 @@ class Sender:
         # Little's law: just enough workers to keep up with the rate, so as few messages as
         # possible are in flight when a crash comes (one worker at Telegram's 30/s).
         workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency)))
-        recorder = Recorder(self.engine)
+        recorder = recorder_for(self.engine)
         try:
             await asyncio.gather(*(self._worker(channel, queue, recorder) for _ in range(workers)))
         finally:
