@@ -234,30 +234,14 @@ async def claim(
     limit: int,
     now: datetime,
 ) -> list[Claimed]:
-    """Take up to `limit` due pending deliveries; rows locked by another sender are skipped."""
+    """Take up to `limit` due pending deliveries; rows locked by another sender are skipped.
+
+    The rows are read before they are taken, so on SQLite the write lock (which the sender's
+    hot path waits for) is held only for the UPDATE, not while thousands of rows are fetched.
+    """
     if not broadcast_ids or limit <= 0:
         return []
     pick = (
-        select(Delivery.id)
-        .where(
-            Delivery.state == DState.PENDING.value,
-            Delivery.channel == channel,
-            Delivery.broadcast_id.in_(broadcast_ids),
-            Delivery.next_attempt_at <= now,
-        )
-        .order_by(Delivery.broadcast_id, Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    ids = list(await session.scalars(pick))
-    if not ids:
-        return []
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.state == DState.PENDING.value)
-        .values(state=DState.CLAIMED.value, claimed_by=instance, claimed_at=now)
-    )
-    rows = await session.execute(
         select(
             Delivery.id,
             Delivery.broadcast_id,
@@ -269,21 +253,41 @@ async def claim(
             Contact.last_seen_at,
             Delivery.attempts,
         )
-        .join(Contact, Contact.id == Delivery.contact_id)
-        .where(Delivery.id.in_(ids), Delivery.claimed_by == instance)
-        .order_by(Delivery.id)
+        .outerjoin(Contact, Contact.id == Delivery.contact_id)
+        .where(
+            Delivery.state == DState.PENDING.value,
+            Delivery.channel == channel,
+            Delivery.broadcast_id.in_(broadcast_ids),
+            Delivery.next_attempt_at <= now,
+        )
+        .order_by(Delivery.broadcast_id, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=Delivery)
     )
-    claimed = [
-        Claimed(r[0], r[1], r[2] or 0, r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
-        for r in rows
-    ]
+    rows = (await session.execute(pick)).all()
+    if not rows:
+        return []
+    taken = set(
+        await session.scalars(
+            update(Delivery)
+            .where(Delivery.id.in_([r[0] for r in rows]), Delivery.state == DState.PENDING.value)
+            .values(state=DState.CLAIMED.value, claimed_by=instance, claimed_at=now)
+            .returning(Delivery.id)
+        )
+    )
     # A deleted contact (contact_id set to NULL) has no one to send to.
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.contact_id.is_(None))
-        .values(state=DState.CANCELLED.value, error="contact deleted")
-    )
-    return claimed
+    orphans = [r[0] for r in rows if r[0] in taken and r[2] is None]
+    if orphans:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(orphans))
+            .values(state=DState.CANCELLED.value, error="contact deleted")
+        )
+    return [
+        Claimed(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
+        for r in rows
+        if r[0] in taken and r[2] is not None
+    ]
 
 
 async def mark_in_flight(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
@@ -329,7 +333,9 @@ _MARK_IN_FLIGHT = (
         Delivery.id.in_(bindparam("ids", expanding=True)),
         Delivery.state == DState.CLAIMED.value,
     )
-    .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=bindparam("now"))
+    .values(
+        state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=bindparam("now")
+    )
     .returning(Delivery.id)
 )
 
@@ -401,11 +407,12 @@ async def retry_at(
     )
 
 
-async def release(session: AsyncSession, delivery_id: int, when: datetime) -> None:
-    """Claimed but not sent (the chat got a message less than a second ago): try at `when`."""
+async def release(session: AsyncSession, delivery_ids: Sequence[int], when: datetime) -> None:
+    """Claimed but not sent (the chat got a message less than a second ago, or the sender is
+    stopping): back to pending, to be tried at `when`."""
     await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state == DState.CLAIMED.value)
+        .where(Delivery.id.in_(delivery_ids), Delivery.state == DState.CLAIMED.value)
         .values(state=DState.PENDING.value, next_attempt_at=when, claimed_by=None)
     )
 
