@@ -234,11 +234,37 @@ async def claim(
     limit: int,
     now: datetime,
 ) -> list[Claimed]:
-    """Take up to `limit` due pending deliveries; rows locked by another sender are skipped.
+    """Take up to `limit` due pending deliveries; rows locked by another sender are skipped."""
+    rows = await due(session, channel=channel, broadcast_ids=broadcast_ids, limit=limit, now=now)
+    if not rows:
+        return []
+    taken = set(
+        await session.scalars(
+            update(Delivery)
+            .where(Delivery.id.in_([r[0] for r in rows]), Delivery.state == DState.PENDING.value)
+            .values(state=DState.CLAIMED.value, claimed_by=instance, claimed_at=now)
+            .returning(Delivery.id)
+        )
+    )
+    claimed, orphans = _taken(rows, taken)
+    if orphans:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(orphans))
+            .values(state=DState.CANCELLED.value, error="contact deleted")
+        )
+    return claimed
 
-    The rows are read before they are taken, so on SQLite the write lock (which the sender's
-    hot path waits for) is held only for the UPDATE, not while thousands of rows are fetched.
-    """
+
+async def due(
+    session: AsyncSession,
+    *,
+    channel: str,
+    broadcast_ids: Sequence[int],
+    limit: int,
+    now: datetime,
+) -> list[Any]:
+    """The first `limit` due pending deliveries with what sending needs (for `claim`)."""
     if not broadcast_ids or limit <= 0:
         return []
     pick = (
@@ -264,30 +290,19 @@ async def claim(
         .limit(limit)
         .with_for_update(skip_locked=True, of=Delivery)
     )
-    rows = (await session.execute(pick)).all()
-    if not rows:
-        return []
-    taken = set(
-        await session.scalars(
-            update(Delivery)
-            .where(Delivery.id.in_([r[0] for r in rows]), Delivery.state == DState.PENDING.value)
-            .values(state=DState.CLAIMED.value, claimed_by=instance, claimed_at=now)
-            .returning(Delivery.id)
-        )
-    )
-    # A deleted contact (contact_id set to NULL) has no one to send to.
-    orphans = [r[0] for r in rows if r[0] in taken and r[2] is None]
-    if orphans:
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(orphans))
-            .values(state=DState.CANCELLED.value, error="contact deleted")
-        )
-    return [
+    return list((await session.execute(pick)).all())
+
+
+def _taken(rows: Sequence[Any], taken: set[int]) -> tuple[list[Claimed], list[int]]:
+    """The rows this sender took, and those among them whose contact was deleted (no one
+    to send to: contact_id set to NULL)."""
+    claimed = [
         Claimed(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] is not None, r[7], r[8])
         for r in rows
         if r[0] in taken and r[2] is not None
     ]
+    orphans = [r[0] for r in rows if r[0] in taken and r[2] is None]
+    return claimed, orphans
 
 
 async def mark_in_flight(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
@@ -356,9 +371,17 @@ async def sent_and_next(
 # The same two statements for SQLite's own driver, which the sender calls without a thread
 # hop (bot/broadcast/recorder.py). `+state` keeps SQLite's planner on the primary key: with
 # no statistics it would otherwise walk every row in that state through the state index.
-_SQLITE_STAMP = Delivery.__table__.c.sent_at.type.dialect_impl(_sqlite.dialect()).bind_processor(
-    _sqlite.dialect()
+_SQLITE_DIALECT = _sqlite.dialect()
+_SQLITE_STAMP = Delivery.__table__.c.sent_at.type.dialect_impl(_SQLITE_DIALECT).bind_processor(
+    _SQLITE_DIALECT
 )
+
+
+def _stamp(now: datetime) -> Any:
+    """A datetime stored exactly as SQLAlchemy stores it on SQLite."""
+    return _SQLITE_STAMP(now) if _SQLITE_STAMP else now
+
+
 _SQLITE_RECORD_SENT = (
     "UPDATE deliveries SET state = 'sent', sent_at = ?, error = NULL"
     " WHERE id IN ({ids}) AND +state = 'in_flight'"
@@ -369,17 +392,45 @@ _SQLITE_MARK_IN_FLIGHT = (
 )
 
 
+_SQLITE_CLAIM = (
+    "UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?"
+    " WHERE id IN ({ids}) AND +state = 'pending' RETURNING id"
+)
+_SQLITE_ORPHANS = (
+    "UPDATE deliveries SET state = 'cancelled', error = 'contact deleted' WHERE id IN ({ids})"
+)
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def take_sqlite(
+    conn: sqlite3.Connection, rows: Sequence[Any], *, instance: str, now: datetime
+) -> list[Claimed]:
+    """The second half of `claim` (rows from `due`) on a plain sqlite3 connection, inside
+    the caller's transaction: a single short write, with nothing fetched while it holds
+    SQLite's lock."""
+    if not rows:
+        return []
+    sql = _SQLITE_CLAIM.format(ids=_marks(len(rows)))
+    taken = {r[0] for r in conn.execute(sql, (instance, _stamp(now), *(r[0] for r in rows)))}
+    claimed, orphans = _taken(rows, taken)
+    if orphans:
+        conn.execute(_SQLITE_ORPHANS.format(ids=_marks(len(orphans))), orphans)
+    return claimed
+
+
 def sent_and_next_sqlite(
     conn: sqlite3.Connection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
 ) -> set[int]:
     """`sent_and_next` on a plain sqlite3 connection, inside the caller's transaction."""
-    stamp = _SQLITE_STAMP(now) if _SQLITE_STAMP else now
+    stamp = _stamp(now)
     if sent_ids:
-        sql = _SQLITE_RECORD_SENT.format(ids=",".join("?" * len(sent_ids)))
-        conn.execute(sql, (stamp, *sent_ids))
+        conn.execute(_SQLITE_RECORD_SENT.format(ids=_marks(len(sent_ids))), (stamp, *sent_ids))
     if not next_ids:
         return set()
-    sql = _SQLITE_MARK_IN_FLIGHT.format(ids=",".join("?" * len(next_ids)))
+    sql = _SQLITE_MARK_IN_FLIGHT.format(ids=_marks(len(next_ids)))
     return {row[0] for row in conn.execute(sql, (stamp, *next_ids))}
 
 
@@ -417,17 +468,22 @@ async def release(session: AsyncSession, delivery_ids: Sequence[int], when: date
     )
 
 
-async def recover(session: AsyncSession, *, keep: str | None = None) -> dict[str, int]:
+async def recover(
+    session: AsyncSession, *, keep: str | None = None, resend_after: datetime | None = None
+) -> dict[str, int]:
     """Give back deliveries a dead sender held: claimed ones were never sent; in_flight ones
-    may have been, and are the only ones a restart can send twice."""
+    may have been, and are the only ones a restart can send twice. Those wait until
+    `resend_after`, so a chat that got its message just before the crash does not get the
+    repeat within the same second."""
     counts = {}
     for state in (DState.CLAIMED, DState.IN_FLIGHT):
         where = [Delivery.state == state.value]
         if keep is not None:
             where.append(Delivery.claimed_by != keep)
-        result = await session.execute(
-            update(Delivery).where(and_(*where)).values(state=DState.PENDING.value, claimed_by=None)
-        )
+        values: dict[str, Any] = {"state": DState.PENDING.value, "claimed_by": None}
+        if state is DState.IN_FLIGHT and resend_after is not None:
+            values["next_attempt_at"] = resend_after
+        result = await session.execute(update(Delivery).where(and_(*where)).values(**values))
         counts[state.value] = int(getattr(result, "rowcount", 0) or 0)
     return counts
 

@@ -19,18 +19,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from handlers.types import utcnow
 from storage import broadcasts
+from storage.broadcasts import Claimed
+from storage.db import SessionFactory
 
 Request = tuple[int | None, int | None, "asyncio.Future[bool]"]
 
 
 class Recorder(Protocol):
+    async def claim(
+        self,
+        sessions: SessionFactory,
+        *,
+        instance: str,
+        channel: str,
+        broadcast_ids: list[int],
+        limit: int,
+        now: datetime,
+    ) -> list[Claimed]:
+        """Take up to `limit` due deliveries (storage.broadcasts.claim)."""
+
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         """Record `sent_id` as sent and mark `next_id` in flight; True when it was marked."""
 
@@ -45,36 +61,69 @@ def recorder_for(engine: AsyncEngine) -> Recorder:
     return GroupRecorder(engine)
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class SqliteRecorder:
+    """Every write of a sending run, so none waits behind another connection's long
+    transaction: claims read their rows first and take them in one short statement."""
+
     path: str
     max_wait: float = 0.05  # seconds between two tries while another connection writes
     _conn: sqlite3.Connection | None = None
 
+    async def claim(
+        self,
+        sessions: SessionFactory,
+        *,
+        instance: str,
+        channel: str,
+        broadcast_ids: list[int],
+        limit: int,
+        now: datetime,
+    ) -> list[Claimed]:
+        async with sessions() as session:  # a read: no lock taken
+            rows = await broadcasts.due(
+                session, channel=channel, broadcast_ids=broadcast_ids, limit=limit, now=now
+            )
+        if not rows:
+            return []
+        return await self._write(
+            lambda conn: broadcasts.take_sqlite(conn, rows, instance=instance, now=now)
+        )
+
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         sent = [sent_id] if sent_id is not None else []
         following = [next_id] if next_id is not None else []
+        marked = await self._write(
+            lambda conn: broadcasts.sent_and_next_sqlite(conn, sent, following, utcnow())
+        )
+        return next_id in marked
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` in one transaction, in this task; yield while someone else writes."""
         wait = 0.001
         while True:
             try:
-                return next_id in self._commit(sent, following)
+                return self._commit(work)
             except sqlite3.OperationalError as error:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                     raise
             await asyncio.sleep(wait)
             wait = min(wait * 2, self.max_wait)
 
-    def _commit(self, sent: list[int], following: list[int]) -> set[int]:
+    def _commit(self, work: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")  # fails at once (timeout=0) when someone else writes
         try:
-            marked = broadcasts.sent_and_next_sqlite(conn, sent, following, utcnow())
+            result = work(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        return marked
+        return result
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -96,6 +145,26 @@ class GroupRecorder:
     max_batch: int = 500
     _queue: asyncio.Queue[Request] = field(default_factory=asyncio.Queue)
     _task: asyncio.Task[None] | None = None
+
+    async def claim(
+        self,
+        sessions: SessionFactory,
+        *,
+        instance: str,
+        channel: str,
+        broadcast_ids: list[int],
+        limit: int,
+        now: datetime,
+    ) -> list[Claimed]:
+        async with sessions() as session, session.begin():
+            return await broadcasts.claim(
+                session,
+                instance=instance,
+                channel=channel,
+                broadcast_ids=broadcast_ids,
+                limit=limit,
+                now=now,
+            )
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         if self._task is None:

@@ -10,6 +10,7 @@ messages than the rate needs.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -77,6 +78,7 @@ class _ChannelRun:
     queue: asyncio.Queue[Claimed | None] = field(default_factory=asyncio.Queue)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     chats: set[str] = field(default_factory=set)  # chats with a message queued or in flight
+    surplus: int = 0  # workers that should leave
 
 
 def instance_id() -> str:
@@ -107,7 +109,7 @@ class Sender:
         self.counters = Counters()
         self.leader = False
         self._messages: dict[int, Reply] = {}
-        self._latency = 0.005  # seconds per send, smoothed; sizes the worker pool
+        self._latencies: collections.deque[float] = collections.deque([0.005], maxlen=64)
         self._stop: asyncio.Event | None = None
 
     def pacer(self, channel: str) -> Pacer:
@@ -140,7 +142,8 @@ class Sender:
             if not self.leader:
                 return 0
             async with self.sessions() as session, session.begin():
-                counts = await broadcasts.recover(session)
+                later = self.clock() + timedelta(seconds=self.config.chat_interval)
+                counts = await broadcasts.recover(session, resend_after=later)
             if any(counts.values()):
                 logger.info(
                     "resumed broadcasts: %d claimed and %d in-flight deliveries given back",
@@ -192,6 +195,13 @@ class Sender:
             except Exception:
                 logger.exception("broadcast progress report failed; retrying")
 
+    def _latency(self) -> float:
+        """Seconds per message (send and record) when nothing queues: a low quantile of the
+        recent ones, because on a busy machine or platform the slow ones mostly waited for
+        CPU, and more workers would only wait longer and leave more in flight in a crash."""
+        recent = sorted(self._latencies)
+        return recent[len(recent) // 5]
+
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
 
@@ -226,39 +236,46 @@ class Sender:
         self, run: _ChannelRun, broadcast_ids: list[int], limit: int
     ) -> tuple[int, list[Claimed]]:
         now = self.clock()
+        claimed = await run.recorder.claim(
+            self.sessions,
+            instance=self.instance,
+            channel=run.channel,
+            broadcast_ids=broadcast_ids,
+            limit=limit,
+            now=now,
+        )
+        if not claimed:
+            return 0, []
         async with self.sessions() as session, session.begin():
-            claimed = await broadcasts.claim(
-                session,
-                instance=self.instance,
-                channel=run.channel,
-                broadcast_ids=broadcast_ids,
-                limit=limit,
-                now=now,
-            )
             sendable = await self._screen(session, claimed, now, run.chats)
         return len(claimed), sendable
 
     async def _until_low(self, run: _ChannelRun, low: int) -> None:
-        """Wait until the queue runs low, keeping enough workers for the rate (Little's law:
-        rate × time per message, so as few messages as possible are in flight when a crash
-        comes; one worker at Telegram's 30/s)."""
+        """Wait until the queue runs low, keeping as many workers as the rate needs."""
         while True:
-            wanted = max(1, min(self.config.max_in_flight, math.ceil(run.rate * self._latency)))
-            while len(run.workers) < wanted:
-                run.workers.append(asyncio.create_task(self._worker(run)))
+            self._staff(run)
             if run.queue.qsize() <= low or self._stopping():
                 return
-            done, _ = await asyncio.wait(
-                run.workers, timeout=0.05, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in done:
-                task.result()  # a worker only ends early by failing: raise its error
+            await asyncio.wait(run.workers, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+
+    def _staff(self, run: _ChannelRun) -> None:
+        """Little's law: rate × time per message workers, so as few messages as possible are
+        in flight when a crash comes (one at Telegram's 30/s). Surplus workers leave after
+        their current message."""
+        for task in [t for t in run.workers if t.done()]:
+            run.workers.remove(task)
+            task.result()  # a worker ends early only by failing: raise its error
+        wanted = max(1, min(self.config.max_in_flight, math.ceil(run.rate * self._latency())))
+        run.surplus = max(0, len(run.workers) - wanted)
+        while len(run.workers) < wanted:
+            run.workers.append(asyncio.create_task(self._worker(run)))
 
     async def _wind_down(self, run: _ChannelRun) -> None:
         """Let the workers send what is queued (or, when stopping or failing, give it back)."""
         try:
             unsent = []
-            if self._stopping() or any(t.done() for t in run.workers):
+            failed = any(t.done() and not t.cancelled() and t.exception() for t in run.workers)
+            if self._stopping() or failed:
                 while not run.queue.empty():
                     item = run.queue.get_nowait()
                     if item is not None:
@@ -339,15 +356,18 @@ class Sender:
                 item = await self._next(run, None)
             finished = time.monotonic()
             self.counters.record_seconds += finished - started
-            self._latency = 0.9 * self._latency + 0.1 * (finished - started)
+            self._latencies.append(finished - started)
 
     async def _next(self, run: _ChannelRun, sent: Claimed | None) -> Claimed | None:
         """Record `sent` and mark the next queued delivery in flight, in one commit; None
         when the run is over. A sent message is recorded at once, even if none is queued."""
         while True:
-            if sent is not None and run.queue.empty():
+            if sent is not None and (run.queue.empty() or run.surplus):
                 await run.recorder.advance(sent.id, None)
                 sent = None
+            if run.surplus:
+                run.surplus -= 1
+                return None
             following = await run.queue.get()
             if following is None:
                 if sent is not None:
