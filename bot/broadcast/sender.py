@@ -53,7 +53,8 @@ class SenderConfig:
     chat_interval: float = 1.0
     poll_seconds: float = 1.0
     progress_steps: int = 4  # tell the author at 25 %, 50 %, 75 % and the end
-    batch_seconds: float = 2.0  # claim this many seconds of sending at a time
+    batch_seconds: float = 0.5  # claim this many seconds of sending at a time
+    report_seconds: float = 2.0  # how often authors' progress is checked while sending
 
 
 @dataclass
@@ -187,7 +188,7 @@ class Sender:
     async def _report_until(self, done: asyncio.Event) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), self.config.batch_seconds)
+                await asyncio.wait_for(done.wait(), self.config.report_seconds)
             if done.is_set():
                 return
             try:
@@ -211,7 +212,8 @@ class Sender:
         """Keep `channel`'s workers fed until nothing is due: the next batch is claimed while
         the last second of the previous one is being sent, so sending never pauses."""
         rate = self.config.rates.get(channel, 1.0)
-        batch = max(10, min(2000, math.ceil(rate * self.config.batch_seconds)))
+        # Small batches: taking one costs the event loop a pause that grows with its size.
+        batch = max(10, min(1000, math.ceil(rate * self.config.batch_seconds)))
         run = _ChannelRun(channel, rate, recorder_for(self.engine))
         handled = 0
         try:
