@@ -305,16 +305,6 @@ def _taken(rows: Sequence[Any], taken: set[int]) -> tuple[list[Claimed], list[in
     return claimed, orphans
 
 
-async def mark_in_flight(session: AsyncSession, delivery_id: int, now: datetime) -> bool:
-    """Claimed → in_flight just before sending; False when it was cancelled meanwhile."""
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state == DState.CLAIMED.value)
-        .values(state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=now)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
 async def finish(
     session: AsyncSession,
     delivery_id: int,

@@ -4,7 +4,8 @@ Each delivery is committed as `in_flight` before its message goes out and as its
 right after, so after `kill -9` only the messages that were in flight at that moment (at most
 one per worker; one at Telegram's default rate) can be sent twice, and nothing is missed.
 Workers are sized by Little's law (rate × time per message), so there are no more in-flight
-messages than the rate needs.
+messages than the rate needs. Each channel's workers are fed without pause: the next batch is
+claimed while the previous one is still being sent, and authors' progress is checked alongside.
 """
 
 from __future__ import annotations
