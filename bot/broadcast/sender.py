@@ -211,7 +211,7 @@ class Sender:
 
     async def _send_channel(self, channel: str) -> int:
         """Keep `channel`'s workers fed until nothing is due: the next batch is claimed while
-        the last second of the previous one is being sent, so sending never pauses."""
+        the previous one is still being sent, so sending never pauses."""
         rate = self.config.rates.get(channel, 1.0)
         # Small batches: taking one costs the event loop a pause that grows with its size.
         batch = max(10, min(1000, math.ceil(rate * self.config.batch_seconds)))
@@ -267,7 +267,7 @@ class Sender:
         their current message."""
         for task in [t for t in run.workers if t.done()]:
             run.workers.remove(task)
-            task.result()  # a worker ends early only by failing: raise its error
+            task.result()  # a surplus worker left; one that failed raises its error here
         wanted = max(1, min(self.config.max_in_flight, math.ceil(run.rate * self._latency())))
         run.surplus = max(0, len(run.workers) - wanted)
         while len(run.workers) < wanted:
