@@ -4,12 +4,14 @@ Each delivery is committed as `in_flight` before its message goes out and as its
 right after, so after `kill -9` only the messages that were in flight at that moment (at most
 one per worker; one at Telegram's default rate) can be sent twice, and nothing is missed.
 Workers are sized by Little's law (rate × time per message), so there are no more in-flight
-messages than the rate needs.
+messages than the rate needs. Each channel's workers are fed without pause: the next batch is
+claimed while the previous one is still being sent, and authors' progress is checked alongside.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import math
@@ -26,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.broadcast.leader import Leadership
 from bot.broadcast.pacing import ChatSpacing, Pacer
-from bot.broadcast.recorder import Recorder
+from bot.broadcast.recorder import Recorder, recorder_for
 from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
 from handlers import broadcast_message
 from handlers.content import Content
@@ -52,7 +54,8 @@ class SenderConfig:
     chat_interval: float = 1.0
     poll_seconds: float = 1.0
     progress_steps: int = 4  # tell the author at 25 %, 50 %, 75 % and the end
-    batch_seconds: float = 2.0  # claim this many seconds of sending at a time
+    batch_seconds: float = 0.5  # claim this many seconds of sending at a time
+    report_seconds: float = 2.0  # how often authors' progress is checked while sending
 
 
 @dataclass
@@ -65,6 +68,19 @@ class Counters:
     by_channel: dict[str, int] = field(default_factory=dict)
     send_seconds: float = 0.0  # time spent waiting for the platform
     record_seconds: float = 0.0  # time spent recording outcomes
+
+
+@dataclass
+class _ChannelRun:
+    """One channel's sending while there is something due: its queue, workers and recorder."""
+
+    channel: str
+    rate: float
+    recorder: Recorder
+    queue: asyncio.Queue[Claimed | None] = field(default_factory=asyncio.Queue)
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+    chats: set[str] = field(default_factory=set)  # chats with a message queued or in flight
+    surplus: int = 0  # workers that should leave
 
 
 def instance_id() -> str:
@@ -95,7 +111,8 @@ class Sender:
         self.counters = Counters()
         self.leader = False
         self._messages: dict[int, Reply] = {}
-        self._latency = 0.005  # seconds per send, smoothed; sizes the worker pool
+        self._latencies: collections.deque[float] = collections.deque([0.005], maxlen=64)
+        self._stop: asyncio.Event | None = None
 
     def pacer(self, channel: str) -> Pacer:
         if channel not in self.pacers:
@@ -106,6 +123,7 @@ class Sender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; only the leader sends, the others wait to take over."""
+        self._stop = stop
         try:
             while not stop.is_set():
                 handled = 0
@@ -126,7 +144,8 @@ class Sender:
             if not self.leader:
                 return 0
             async with self.sessions() as session, session.begin():
-                counts = await broadcasts.recover(session)
+                later = self.clock() + timedelta(seconds=self.config.chat_interval)
+                counts = await broadcasts.recover(session, resend_after=later)
             if any(counts.values()):
                 logger.info(
                     "resumed broadcasts: %d claimed and %d in-flight deliveries given back",
@@ -139,62 +158,153 @@ class Sender:
         return await self.run_once()
 
     async def run_once(self) -> int:
-        """One cycle: start due broadcasts, send a batch per channel, finish and report."""
+        """Send what is due on every channel, reporting progress to authors along the way."""
+        handled = 0
+        if await self._eligible():
+            sent = asyncio.Event()
+            reporter = asyncio.create_task(self._report_until(sent), name="broadcast-progress")
+            try:
+                results = await asyncio.gather(
+                    *(self._send_channel(name) for name in self.channels)
+                )
+            finally:
+                sent.set()
+                await reporter
+            handled = sum(results)
+        await self._finish_and_report()
+        return handled
+
+    async def _eligible(self) -> list[int]:
+        """Start due broadcasts; the ids of those that may send now (quiet hours hold some)."""
         now = self.clock()
         quiet = self.config.quiet is not None and self.config.quiet.contains(now)
         async with self.sessions() as session, session.begin():
             await broadcasts.start_due(session, now, quiet=quiet)
             active = await broadcasts.sending(session)
-        ids = [b.id for b in active if not (quiet and b.quiet_hours)]
         for b in active:
             if b.id not in self._messages:
                 self._messages[b.id] = broadcast_message.from_dict(b.message)
-        handled = 0
-        if ids:
-            results = await asyncio.gather(
-                *(self._send_channel(name, ids) for name in self.channels)
-            )
-            handled = sum(results)
-        await self._finish_and_report()
-        return handled
+        return [b.id for b in active if not (quiet and b.quiet_hours)]
+
+    async def _report_until(self, done: asyncio.Event) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.config.report_seconds)
+            if done.is_set():
+                return
+            try:
+                await self._finish_and_report()
+            except Exception:
+                logger.exception("broadcast progress report failed; retrying")
+
+    def _latency(self) -> float:
+        """Seconds per message (send and record) when nothing queues: a low quantile of the
+        recent ones, because on a busy machine or platform the slow ones mostly waited for
+        CPU, and more workers would only wait longer and leave more in flight in a crash."""
+        recent = sorted(self._latencies)
+        return recent[len(recent) // 5]
+
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
 
     # -- sending --------------------------------------------------------------------------
 
-    async def _send_channel(self, channel: str, broadcast_ids: list[int]) -> int:
+    async def _send_channel(self, channel: str) -> int:
+        """Keep `channel`'s workers fed until nothing is due: the next batch is claimed while
+        the previous one is still being sent, so sending never pauses."""
         rate = self.config.rates.get(channel, 1.0)
-        batch = max(10, min(2000, math.ceil(rate * self.config.batch_seconds)))
-        now = self.clock()
-        async with self.sessions() as session, session.begin():
-            claimed = await broadcasts.claim(
-                session,
-                instance=self.instance,
-                channel=channel,
-                broadcast_ids=broadcast_ids,
-                limit=batch,
-                now=now,
-            )
-            sendable = await self._screen(session, claimed, now)
-        if not sendable:
-            return len(claimed)
-        queue: asyncio.Queue[Claimed] = asyncio.Queue()
-        for item in sendable:
-            queue.put_nowait(item)
-        # Little's law: just enough workers to keep up with the rate, so as few messages as
-        # possible are in flight when a crash comes (one worker at Telegram's 30/s).
-        workers = max(1, min(self.config.max_in_flight, math.ceil(rate * self._latency)))
-        recorder = Recorder(self.engine)
+        # Small batches: taking one costs the event loop a pause that grows with its size.
+        batch = max(10, min(1000, math.ceil(rate * self.config.batch_seconds)))
+        run = _ChannelRun(channel, rate, recorder_for(self.engine))
+        handled = 0
         try:
-            await asyncio.gather(*(self._worker(channel, queue, recorder) for _ in range(workers)))
+            while not self._stopping():
+                if not await self.leadership.alive():
+                    self.leader = False
+                    break
+                # Seen at every batch: new broadcasts, cancellations, the start of quiet hours.
+                ids = await self._eligible()
+                count, sendable = await self._claim(run, ids, batch)
+                if not count:
+                    break
+                handled += count
+                for item in sendable:
+                    run.queue.put_nowait(item)
+                await self._until_low(run, low=batch // 2)
         finally:
-            await recorder.close()
-        return len(claimed)
+            await self._wind_down(run)
+        return handled
+
+    async def _claim(
+        self, run: _ChannelRun, broadcast_ids: list[int], limit: int
+    ) -> tuple[int, list[Claimed]]:
+        now = self.clock()
+        claimed = await run.recorder.claim(
+            self.sessions,
+            instance=self.instance,
+            channel=run.channel,
+            broadcast_ids=broadcast_ids,
+            limit=limit,
+            now=now,
+        )
+        if not claimed:
+            return 0, []
+        async with self.sessions() as session, session.begin():
+            sendable = await self._screen(session, claimed, now, run.chats)
+        return len(claimed), sendable
+
+    async def _until_low(self, run: _ChannelRun, low: int) -> None:
+        """Wait until the queue runs low, keeping as many workers as the rate needs."""
+        while True:
+            self._staff(run)
+            if run.queue.qsize() <= low or self._stopping():
+                return
+            await asyncio.wait(run.workers, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
+
+    def _staff(self, run: _ChannelRun) -> None:
+        """Little's law: rate × time per message workers, so as few messages as possible are
+        in flight when a crash comes (one at Telegram's 30/s). Surplus workers leave after
+        their current message."""
+        for task in [t for t in run.workers if t.done()]:
+            run.workers.remove(task)
+            task.result()  # a surplus worker left; one that failed raises its error here
+        wanted = max(1, min(self.config.max_in_flight, math.ceil(run.rate * self._latency())))
+        run.surplus = max(0, len(run.workers) - wanted)
+        while len(run.workers) < wanted:
+            run.workers.append(asyncio.create_task(self._worker(run)))
+
+    async def _wind_down(self, run: _ChannelRun) -> None:
+        """Let the workers send what is queued (or, when stopping or failing, give it back)."""
+        try:
+            unsent = []
+            failed = any(t.done() and not t.cancelled() and t.exception() for t in run.workers)
+            if self._stopping() or failed:
+                while not run.queue.empty():
+                    item = run.queue.get_nowait()
+                    if item is not None:
+                        unsent.append(item.id)
+            for _ in run.workers:
+                run.queue.put_nowait(None)
+            outcomes = await asyncio.gather(*run.workers, return_exceptions=True)
+            if unsent:
+                async with self.sessions() as session, session.begin():
+                    await broadcasts.release(session, unsent, self.clock())
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+        finally:
+            for task in run.workers:
+                task.cancel()
+            await run.recorder.close()
 
     async def _screen(
-        self, session: db.DbSession, claimed: list[Claimed], now: datetime
+        self, session: db.DbSession, claimed: list[Claimed], now: datetime, queued: set[str]
     ) -> list[Claimed]:
-        """Settle, without sending, the deliveries that must not or cannot be sent now."""
+        """Settle, without sending, the deliveries that must not or cannot be sent now.
+
+        `queued` holds the chats with a message already on its way; one for the same chat
+        (another broadcast) waits for a later batch."""
         sendable = []
-        in_batch: set[str] = set()
         for item in claimed:
             if not item.subscribed:
                 await broadcasts.finish(session, item.id, DState.OPTED_OUT, now=now)
@@ -203,31 +313,29 @@ class Sender:
             elif item.channel == "zalo" and now - item.last_seen_at > self.config.zalo_window:
                 await broadcasts.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
                 await self._mark_contact(session, item.contact_id, outside_window_at=now)
-            elif item.chat_id in in_batch:  # two broadcasts for one chat: one now, one later
+            elif item.chat_id in queued:
                 later = now + timedelta(seconds=self.config.chat_interval)
-                await broadcasts.release(session, item.id, later)
+                await broadcasts.release(session, [item.id], later)
             elif (wait := self.spacing.wait_needed(item.channel, item.chat_id)) > 0:
-                await broadcasts.release(session, item.id, now + timedelta(seconds=wait))
+                await broadcasts.release(session, [item.id], now + timedelta(seconds=wait))
             else:
-                in_batch.add(item.chat_id)
+                queued.add(item.chat_id)
                 sendable.append(item)
         return sendable
 
-    async def _worker(
-        self, channel: str, queue: asyncio.Queue[Claimed], recorder: Recorder
-    ) -> None:
+    async def _worker(self, run: _ChannelRun) -> None:
         """Send queued deliveries one at a time.
 
-        One commit (shared with the other workers', see recorder.py) records a message as sent
-        the moment the platform answers and marks the next message in flight (before it waits
-        for its slot). So a crash leaves at
-        most this worker's one message sent-but-unrecorded, and a message marked in flight
-        but not yet sent is simply sent after the restart. Other outcomes (rare) take a
-        normal transaction.
+        One commit records a message as sent the moment the platform answers and marks the
+        next message in flight (before it waits for its slot). So a crash leaves at most
+        this worker's one message sent-but-unrecorded, and a message marked in flight but
+        not yet sent is simply sent after the restart. Other outcomes (rare) take a normal
+        transaction.
         """
+        channel = run.channel
         target = self.channels[channel]
         pacer = self.pacer(channel)
-        item = await self._advance(recorder, None, queue)
+        item = await self._next(run, None)
         while item is not None:
             await pacer.wait()
             await pacer.hold()
@@ -238,33 +346,41 @@ class Sender:
                 logger.exception("channel %s raised while sending", channel)
                 result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
             self.spacing.sent(channel, item.chat_id)
+            run.chats.discard(item.chat_id)  # from now on the spacing keeps this chat waiting
             self.counters.send_seconds += time.monotonic() - started
             if result.status is DeliveryStatus.RATE_LIMITED:
                 pacer.pause(result.retry_after or 1.0)
             if result.ok:
                 self._count_sent(item.channel)
-                item = await self._advance(recorder, item, queue)
+                item = await self._next(run, item)
             else:
                 async with self.sessions() as session, session.begin():
                     await self._record(session, item, result)
-                item = await self._advance(recorder, None, queue)
+                item = await self._next(run, None)
             finished = time.monotonic()
             self.counters.record_seconds += finished - started
-            self._latency = 0.9 * self._latency + 0.1 * (finished - started)
+            self._latencies.append(finished - started)
 
-    async def _advance(
-        self, recorder: Recorder, sent: Claimed | None, queue: asyncio.Queue[Claimed]
-    ) -> Claimed | None:
-        """Record `sent` and mark the next queued delivery in flight, in one commit."""
+    async def _next(self, run: _ChannelRun, sent: Claimed | None) -> Claimed | None:
+        """Record `sent` and mark the next queued delivery in flight, in one commit; None
+        when the run is over. A sent message is recorded at once, even if none is queued."""
         while True:
-            following = None if queue.empty() else queue.get_nowait()
-            marked = await recorder.advance(
-                sent.id if sent else None, following.id if following else None
-            )
+            if sent is not None and (run.queue.empty() or run.surplus):
+                await run.recorder.advance(sent.id, None)
+                sent = None
+            if run.surplus:
+                run.surplus -= 1
+                return None
+            following = await run.queue.get()
+            if following is None:
+                if sent is not None:
+                    await run.recorder.advance(sent.id, None)
+                return None
+            marked = await run.recorder.advance(sent.id if sent else None, following.id)
             sent = None
-            if following is None or marked:
+            if marked:
                 return following
-            # cancelled while queued: skip it
+            run.chats.discard(following.chat_id)  # cancelled while queued: skip it
 
     def _count_sent(self, channel: str) -> None:
         self.counters.sent += 1

@@ -212,7 +212,7 @@ async def test_the_author_gets_progress_and_a_summary_and_statistics_count_engag
     broadcast_id = await create_broadcast(sessions, content, author_id=author)
     async with telegram_channel(tg, sessions, content) as channel:
         sender = make_sender(
-            engine, {"telegram": channel}, content, rates={"telegram": 20.0}, batch_seconds=0.5
+            engine, {"telegram": channel}, content, rates={"telegram": 20.0}, report_seconds=0.5
         )
         await drain(sender)
     to_author = [c.text for c in tg.calls_to("sendMessage") if c.chat_id == "1"]
