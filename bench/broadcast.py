@@ -8,7 +8,7 @@ as `dvcbot serve` runs it. Figures: achieved rate ÷ configured rate (goal ≥ 0
 number of 429s (goal 0); with --kill, the sender is killed with SIGKILL at 50 %, restarted, and
 misses and duplicates are counted (goal 0 misses, ≤ 1 duplicate).
 
-`--channel ptb` sends through the production TelegramChannel (python-telegram-bot + httpx);
+`--channel ptb` sends through the production TelegramChannel (python-telegram-bot on aiohttp);
 `--channel wire` through a minimal aiohttp client of the same Bot API call, which measures the
 engine without the client library's cost.
 """

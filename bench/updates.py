@@ -9,8 +9,11 @@ whose updates are POSTed to the webhook, over real sockets on 127.0.0.1.
 - dvcbot: `python -m bot serve` in webhook mode: route -> PTB -> our handler -> core ->
           storage (SQLite) -> reply.
 - floor:  the same aiohttp webhook route and the same PTB Application builder (per-chat
-          ordering, rate limiter), served the same way, with a bare echo handler
-          (`send_message(chat, text)`): the least a PTB webhook bot can cost here.
+          ordering, rate limiter, PTB's networking on aiohttp), served the same way, with a
+          bare echo handler (`send_message(chat, text)`): the least a PTB webhook bot can
+          cost here.
+- httpx:  the same floor on PTB's default networking (httpx), as PTB ships: what the floor
+          was before dvcbot moved PTB onto aiohttp.
 
 Both run with the overall rate limit off (`DVCBOT_TELEGRAM_MAX_RATE=0`), so the limiter is not
 what is measured. `--users` citizens write concurrently; each sends its next message when the
@@ -38,10 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from aiohttp import web
 from telegram import Update
-from telegram.ext import TypeHandler
+from telegram.ext import Application, TypeHandler
 
 from bot import logs
+from bot.channels.telegram.limits import RateLimiter
+from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.service import build_application
+from bot.channels.telegram.updates import chat_key
 from bot.channels.telegram.web import TELEGRAM, receive_update, webhook_path
 from bot.config import Settings
 from bot.web.keys import SETTINGS
@@ -64,11 +70,31 @@ def percentile(values: list[float], q: float) -> float:
 # ---- the floor bot (runs in a child process) ---------------------------------------------------
 
 
-class EchoService:
-    """PTB's Application from our builder, with one handler that echoes the text back."""
+def ptb_default_application(settings: Settings) -> Application:
+    """Our builder's settings on PTB's own networking (httpx), as PTB ships."""
+    assert settings.telegram_token is not None
+    return (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_url)
+        .rate_limiter(RateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+        .concurrent_updates(PerChatOrder(chat_key))
+        .connection_pool_size(64)
+        .job_queue(None)
+        .updater(None)
+        .build()
+    )
 
-    def __init__(self, settings: Settings) -> None:
-        self.application = build_application(settings, webhook=True)
+
+class EchoService:
+    """PTB's Application with one handler that echoes the text back: from our builder
+    (networking on aiohttp), or with PTB's default networking (httpx)."""
+
+    def __init__(self, settings: Settings, transport: str) -> None:
+        if transport == "httpx":
+            self.application = ptb_default_application(settings)
+        else:
+            self.application = build_application(settings, webhook=True)
 
         async def echo(update: object, _context: Any) -> None:
             assert isinstance(update, Update)
@@ -83,12 +109,12 @@ class EchoService:
         return self.application.running
 
 
-def serve_floor() -> None:
+def serve_floor(transport: str) -> None:
     settings = Settings()
     logs.configure(settings.log_level)
     app = web.Application()
     app[SETTINGS] = settings
-    service = EchoService(settings)
+    service = EchoService(settings, transport)
 
     async def lifecycle(app: web.Application) -> Any:
         async with service.application:
@@ -202,18 +228,22 @@ async def measure(name: str, command: list[str], updates: int, users: int) -> fl
 async def run(updates: int, users: int) -> None:
     python = sys.executable
     dvcbot = await measure("dvcbot", [python, "-m", "bot", "serve"], updates, users)
-    floor = await measure("floor", [python, SELF, "--floor"], updates, users)
+    floor = await measure("floor", [python, SELF, "--floor", "aiohttp"], updates, users)
+    httpx = await measure("httpx", [python, SELF, "--floor", "httpx"], updates, users)
     print(f"ratio dvcbot/floor throughput: {dvcbot / floor:.2f}")
+    print(f"ratio dvcbot/floor on PTB's default networking (httpx): {dvcbot / httpx:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--floor", action="store_true", help="serve the floor bot (internal)")
+    parser.add_argument(
+        "--floor", choices=("aiohttp", "httpx"), help="serve a floor bot (internal)"
+    )
     args = parser.parse_args()
     if args.floor:
-        serve_floor()
+        serve_floor(args.floor)
     else:
         asyncio.run(run(args.updates, args.users))
 

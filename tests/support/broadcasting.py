@@ -30,7 +30,7 @@ PROVINCE = "42"
 async def telegram_channel(
     tg: FakeTelegram, sessions: db.SessionFactory, content: Content, rate: float = 30
 ) -> AsyncIterator[TelegramChannel]:
-    """The production TelegramChannel (PTB, httpx) pointed at the fake server."""
+    """The production TelegramChannel (PTB on aiohttp) pointed at the fake server."""
     settings = load_settings(
         telegram_token=tg.token,
         telegram_api_url=tg.base_url,

@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.updates import ALLOWED_UPDATES, UpdateHandler, chat_key
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -33,7 +34,8 @@ def build_application(settings: Settings, *, webhook: bool | None = None) -> App
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(RateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(chat_key))
-        .connection_pool_size(64)
+        .request(AiohttpRequest(pool_size=64))
+        .get_updates_request(AiohttpRequest())
         .job_queue(None)
     )
     if webhook if webhook is not None else settings.telegram_mode == "webhook":
