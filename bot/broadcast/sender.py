@@ -34,8 +34,8 @@ from handlers import broadcast_message
 from handlers.content import Content
 from handlers.schedule import QuietHours
 from handlers.types import Reply, utcnow
-from storage import broadcasts, db
-from storage.broadcasts import Claimed, DState
+from storage import broadcasts, db, deliveries
+from storage.deliveries import Claimed, DState
 from storage.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class Sender:
                 return 0
             async with self.sessions() as session, session.begin():
                 later = self.clock() + timedelta(seconds=self.config.chat_interval)
-                counts = await broadcasts.recover(session, resend_after=later)
+                counts = await deliveries.recover(session, resend_after=later)
             if any(counts.values()):
                 logger.info(
                     "resumed broadcasts: %d claimed and %d in-flight deliveries given back",
@@ -288,7 +288,7 @@ class Sender:
             outcomes = await asyncio.gather(*run.workers, return_exceptions=True)
             if unsent:
                 async with self.sessions() as session, session.begin():
-                    await broadcasts.release(session, unsent, self.clock())
+                    await deliveries.release(session, unsent, self.clock())
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -307,17 +307,17 @@ class Sender:
         sendable = []
         for item in claimed:
             if not item.subscribed:
-                await broadcasts.finish(session, item.id, DState.OPTED_OUT, now=now)
+                await deliveries.finish(session, item.id, DState.OPTED_OUT, now=now)
             elif item.unreachable:
-                await broadcasts.finish(session, item.id, DState.BLOCKED, now=now)
+                await deliveries.finish(session, item.id, DState.BLOCKED, now=now)
             elif item.channel == "zalo" and now - item.last_seen_at > self.config.zalo_window:
-                await broadcasts.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
+                await deliveries.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
                 await self._mark_contact(session, item.contact_id, outside_window_at=now)
             elif item.chat_id in queued:
                 later = now + timedelta(seconds=self.config.chat_interval)
-                await broadcasts.release(session, [item.id], later)
+                await deliveries.release(session, [item.id], later)
             elif (wait := self.spacing.wait_needed(item.channel, item.chat_id)) > 0:
-                await broadcasts.release(session, [item.id], now + timedelta(seconds=wait))
+                await deliveries.release(session, [item.id], now + timedelta(seconds=wait))
             else:
                 queued.add(item.chat_id)
                 sendable.append(item)
@@ -392,27 +392,27 @@ class Sender:
         status = result.status
         attempts = item.attempts + 1
         if status is DeliveryStatus.BLOCKED:
-            await broadcasts.finish(session, item.id, DState.BLOCKED, now=now, error=result.error)
+            await deliveries.finish(session, item.id, DState.BLOCKED, now=now, error=result.error)
             await self._mark_contact(session, item.contact_id, unreachable_at=now)
         elif status is DeliveryStatus.OUTSIDE_WINDOW:
-            await broadcasts.finish(
+            await deliveries.finish(
                 session, item.id, DState.OUTSIDE_WINDOW, now=now, error=result.error
             )
             await self._mark_contact(session, item.contact_id, outside_window_at=now)
         elif status is DeliveryStatus.RATE_LIMITED:
             self.counters.rate_limited += 1
             when = now + timedelta(seconds=result.retry_after or 1.0)
-            await broadcasts.retry_at(
+            await deliveries.retry_at(
                 session, item.id, when, error="rate limited", count_attempt=False
             )
         elif status is DeliveryStatus.FAILED_TRANSIENT and attempts < self.config.max_attempts:
             delay = self.config.retry_seconds * 2 ** (attempts - 1)
-            await broadcasts.retry_at(
+            await deliveries.retry_at(
                 session, item.id, now + timedelta(seconds=delay), error=result.error
             )
         else:
             self.counters.failed += 1
-            await broadcasts.finish(session, item.id, DState.FAILED, now=now, error=result.error)
+            await deliveries.finish(session, item.id, DState.FAILED, now=now, error=result.error)
 
     @staticmethod
     async def _mark_contact(session: db.DbSession, contact_id: int, **values: datetime) -> None:
