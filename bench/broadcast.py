@@ -36,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
 
-from bot.broadcast.sender import Sender, SenderConfig
+from bot.broadcast.config import SenderConfig
+from bot.broadcast.sender import Sender
 from bot.channels.base import DeliveryResult, DeliveryStatus
 from bot.config import BUNDLED_CONTENT, load_settings
 from bot.content import load_or_raise

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.broadcast.sender import Sender, SenderConfig
+from bot.broadcast.config import SenderConfig
+from bot.broadcast.sender import Sender
 from bot.config import Settings
 from bot.i18n import _
 from bot.web.keys import RUNTIME

@@ -27,9 +27,9 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from handlers.types import utcnow
-from storage import broadcasts
-from storage.broadcasts import Claimed
+from storage import deliveries
 from storage.db import SessionFactory
+from storage.deliveries import Claimed
 
 Request = tuple[int | None, int | None, "asyncio.Future[bool]"]
 
@@ -45,7 +45,7 @@ class Recorder(Protocol):
         limit: int,
         now: datetime,
     ) -> list[Claimed]:
-        """Take up to `limit` due deliveries (storage.broadcasts.claim)."""
+        """Take up to `limit` due deliveries (storage.deliveries.claim)."""
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         """Record `sent_id` as sent and mark `next_id` in flight; True when it was marked."""
@@ -84,20 +84,20 @@ class SqliteRecorder:
         now: datetime,
     ) -> list[Claimed]:
         async with sessions() as session:  # a read: no lock taken
-            rows = await broadcasts.due(
+            rows = await deliveries.due(
                 session, channel=channel, broadcast_ids=broadcast_ids, limit=limit, now=now
             )
         if not rows:
             return []
         return await self._write(
-            lambda conn: broadcasts.take_sqlite(conn, rows, instance=instance, now=now)
+            lambda conn: deliveries.take_sqlite(conn, rows, instance=instance, now=now)
         )
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         sent = [sent_id] if sent_id is not None else []
         following = [next_id] if next_id is not None else []
         marked = await self._write(
-            lambda conn: broadcasts.sent_and_next_sqlite(conn, sent, following, utcnow())
+            lambda conn: deliveries.sent_and_next_sqlite(conn, sent, following, utcnow())
         )
         return next_id in marked
 
@@ -157,7 +157,7 @@ class GroupRecorder:
         now: datetime,
     ) -> list[Claimed]:
         async with sessions() as session, session.begin():
-            return await broadcasts.claim(
+            return await deliveries.claim(
                 session,
                 instance=instance,
                 channel=channel,
@@ -191,7 +191,7 @@ class GroupRecorder:
                     if conn is None:  # one connection for the whole run, not one per commit
                         conn = await self.engine.connect()
                     async with conn.begin():
-                        marked = await broadcasts.sent_and_next(
+                        marked = await deliveries.sent_and_next(
                             conn,
                             [s for s, _, _ in batch if s is not None],
                             [n for _, n, _ in batch if n is not None],

@@ -13,7 +13,8 @@ from handlers import broadcast_message
 from handlers.broadcast_message import Kind
 from handlers.schedule import QuietHours, local_label, parse_time
 from storage import broadcasts, teams
-from storage.broadcasts import Audience, DState, Target
+from storage.broadcasts import Audience, Target
+from storage.deliveries import DState
 
 ACTOR = "cli"
 

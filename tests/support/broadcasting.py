@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.broadcast.sender import Sender, SenderConfig
+from bot.broadcast.config import SenderConfig
+from bot.broadcast.sender import Sender
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.service import build_application
 from bot.config import load_settings

@@ -13,7 +13,7 @@ from handlers.content import Content
 from handlers.schedule import QuietHours
 from handlers.types import Reply
 from storage import broadcasts, events
-from storage.broadcasts import DState
+from storage.deliveries import DState
 from storage.events import EventKind
 from storage.models import Broadcast, Contact, Delivery
 from tests.support.broadcasting import (
