@@ -128,6 +128,32 @@ async def mark_outside_window(
     contact.outside_window_at = at or utcnow()
 
 
+async def mark_by_id(
+    session: AsyncSession,
+    contact_id: int,
+    *,
+    unreachable_at: datetime | None = None,
+    outside_window_at: datetime | None = None,
+) -> None:
+    """As `mark_unreachable` / `mark_outside_window`, for a contact known only by id (one
+    UPDATE, nothing loaded): the broadcast sender learns of blocks from its deliveries."""
+    values = {
+        name: at
+        for name, at in (
+            ("unreachable_at", unreachable_at),
+            ("outside_window_at", outside_window_at),
+        )
+        if at is not None
+    }
+    if values:
+        await session.execute(
+            update(Contact)
+            .where(Contact.id == contact_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def delete(session: AsyncSession, contact: Contact) -> None:
     """Remove the person's personal data; their interactions and answers stay, detached."""
     await session.delete(contact)

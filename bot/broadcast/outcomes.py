@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.broadcast.config import Counters, SenderConfig
 from bot.broadcast.pacing import ChatSpacing
 from bot.channels.base import DeliveryResult, DeliveryStatus
-from storage import db, deliveries
+from storage import contacts, db, deliveries
 from storage.deliveries import Claimed, DState
-from storage.models import Contact
 
 
 @dataclass
@@ -39,7 +36,7 @@ class Outcomes:
                 await deliveries.finish(session, item.id, DState.BLOCKED, now=now)
             elif item.channel == "zalo" and now - item.last_seen_at > self.config.zalo_window:
                 await deliveries.finish(session, item.id, DState.OUTSIDE_WINDOW, now=now)
-                await _mark_contact(session, item.contact_id, outside_window_at=now)
+                await contacts.mark_by_id(session, item.contact_id, outside_window_at=now)
             elif item.chat_id in queued:
                 later = now + timedelta(seconds=self.config.chat_interval)
                 await deliveries.release(session, [item.id], later)
@@ -58,12 +55,12 @@ class Outcomes:
         attempts = item.attempts + 1
         if status is DeliveryStatus.BLOCKED:
             await deliveries.finish(session, item.id, DState.BLOCKED, now=now, error=result.error)
-            await _mark_contact(session, item.contact_id, unreachable_at=now)
+            await contacts.mark_by_id(session, item.contact_id, unreachable_at=now)
         elif status is DeliveryStatus.OUTSIDE_WINDOW:
             await deliveries.finish(
                 session, item.id, DState.OUTSIDE_WINDOW, now=now, error=result.error
             )
-            await _mark_contact(session, item.contact_id, outside_window_at=now)
+            await contacts.mark_by_id(session, item.contact_id, outside_window_at=now)
         elif status is DeliveryStatus.RATE_LIMITED:
             self.counters.rate_limited += 1
             when = now + timedelta(seconds=result.retry_after or 1.0)
@@ -78,7 +75,3 @@ class Outcomes:
         else:
             self.counters.failed += 1
             await deliveries.finish(session, item.id, DState.FAILED, now=now, error=result.error)
-
-
-async def _mark_contact(session: db.DbSession, contact_id: int, **values: datetime) -> None:
-    await session.execute(update(Contact).where(Contact.id == contact_id).values(**values))
