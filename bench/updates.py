@@ -41,13 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aiohttp
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import TypeHandler
 
 from bot import logs
-from bot.channels.telegram.limits import RateLimiter
-from bot.channels.telegram.ordering import PerChatOrder
 from bot.channels.telegram.service import build_application
-from bot.channels.telegram.updates import chat_key
 from bot.channels.telegram.web import TELEGRAM, receive_update, webhook_path
 from bot.config import Settings
 from bot.web.keys import SETTINGS
@@ -70,31 +67,12 @@ def percentile(values: list[float], q: float) -> float:
 # ---- the floor bot (runs in a child process) ---------------------------------------------------
 
 
-def ptb_default_application(settings: Settings) -> Application:
-    """Our builder's settings on PTB's own networking (httpx), as PTB ships."""
-    assert settings.telegram_token is not None
-    return (
-        Application.builder()
-        .token(settings.telegram_token.get_secret_value())
-        .base_url(settings.telegram_api_url)
-        .rate_limiter(RateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
-        .concurrent_updates(PerChatOrder(chat_key))
-        .connection_pool_size(64)
-        .job_queue(None)
-        .updater(None)
-        .build()
-    )
-
-
 class EchoService:
     """PTB's Application with one handler that echoes the text back: from our builder
     (networking on aiohttp), or with PTB's default networking (httpx)."""
 
     def __init__(self, settings: Settings, transport: str) -> None:
-        if transport == "httpx":
-            self.application = ptb_default_application(settings)
-        else:
-            self.application = build_application(settings, webhook=True)
+        self.application = build_application(settings, webhook=True, networking=transport)
 
         async def echo(update: object, _context: Any) -> None:
             assert isinstance(update, Update)

@@ -59,7 +59,7 @@ def touch(contact: Contact, chat_id: str, *, display_name: str | None, seen_at: 
     contact row on every message; `last_seen_at` may then lag by up to a minute, which only makes
     time windows (Zalo's 7 days) close that much earlier, never later.
     """
-    if contact.last_seen_at is None or seen_at - contact.last_seen_at >= SEEN_PRECISION:
+    if seen_at - contact.last_seen_at >= SEEN_PRECISION:
         contact.last_seen_at = seen_at
     contact.chat_id = chat_id
     if display_name:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
-from bot.dashboard import charts, fieldwork, figures
+from bot.dashboard import fieldwork, figures
 from bot.dashboard import query as queries
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.dashboard.places import commune_name, communes_of, province_name
@@ -27,6 +28,8 @@ from storage.models import utcnow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")
+# What fills a page: (session, viewer, query) -> the template's context.
+Builder = Callable[[Any, Viewer, queries.Query], Awaitable[dict[str, Any]]]
 
 
 def nav() -> list[tuple[str, str]]:
@@ -61,7 +64,9 @@ def place_choices(viewer: Viewer) -> list[tuple[str, str]]:
     return []
 
 
-async def _page(request: web.Request, template: str, build: Any, page: str) -> web.StreamResponse:
+async def _page(
+    request: web.Request, template: str, build: Builder, page: str
+) -> web.StreamResponse:
     viewer: Viewer = request[VIEWER]
     runtime = request.app[RUNTIME]
     try:
@@ -103,10 +108,10 @@ async def _overview(session: Any, viewer: Viewer, query: queries.Query) -> dict[
 
 
 def trend_chart(trend: Table, query: queries.Query) -> bytes:
-    from storage.stats import Rate
+    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
 
     rates = [
-        Rate(r["responses"], r["satisfied"], r["rate"], r["low"], r["high"], r["_status"])
+        stats.Rate(r["responses"], r["satisfied"], r["rate"], r["low"], r["high"], r["_status"])
         for r in trend.rows
     ]
     return charts.satisfaction_trend(
@@ -130,6 +135,8 @@ async def _outreach(session: Any, viewer: Viewer, query: queries.Query) -> dict[
     by_team = await figures.funnel_table(session, viewer.scope, query, "team", teams)
     steps = [c for c in total.columns if c.kind == "int"]
     values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
+    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
+
     chart = charts.bars([c.label for c in steps], values, title=_("Funnel"))
     work = [
         await fieldwork.sessions_table(session, viewer.scope, query, by, teams)
@@ -146,29 +153,21 @@ async def _gaps(session: Any, viewer: Viewer, query: queries.Query) -> dict[str,
     return {"tables": [await figures.gaps_table(session, viewer.scope, query)]}
 
 
-@officers_only
-async def overview(request: web.Request) -> web.StreamResponse:
-    return await _page(request, "dashboard/overview.html", _overview, "dashboard")
+# The pages: address, template, what fills it, and the route name (which `nav` uses).
+PAGES: tuple[tuple[str, str, Builder, str], ...] = (
+    ("/dashboard", "dashboard/overview.html", _overview, "dashboard"),
+    ("/dashboard/satisfaction", "dashboard/tables.html", _satisfaction, "dashboard_satisfaction"),
+    ("/dashboard/outreach", "dashboard/tables.html", _outreach, "dashboard_outreach"),
+    ("/dashboard/gaps", "dashboard/tables.html", _gaps, "dashboard_gaps"),
+    ("/dashboard/broadcasts", "dashboard/tables.html", _broadcasts, "dashboard_broadcasts"),
+)
 
 
-@officers_only
-async def satisfaction(request: web.Request) -> web.StreamResponse:
-    return await _page(request, "dashboard/tables.html", _satisfaction, "dashboard_satisfaction")
+def page_view(template: str, build: Builder, name: str) -> Any:
+    async def view(request: web.Request) -> web.StreamResponse:
+        return await _page(request, template, build, name)
 
-
-@officers_only
-async def outreach(request: web.Request) -> web.StreamResponse:
-    return await _page(request, "dashboard/tables.html", _outreach, "dashboard_outreach")
-
-
-@officers_only
-async def broadcasts(request: web.Request) -> web.StreamResponse:
-    return await _page(request, "dashboard/tables.html", _broadcasts, "dashboard_broadcasts")
-
-
-@officers_only
-async def gaps(request: web.Request) -> web.StreamResponse:
-    return await _page(request, "dashboard/tables.html", _gaps, "dashboard_gaps")
+    return officers_only(view)
 
 
 async def _audit_export(request: web.Request, what: str, query: queries.Query) -> None:
@@ -273,11 +272,8 @@ def setup(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/dashboard/login", login_page, name="dashboard_login")
     app.router.add_post("/dashboard/login", login, name="dashboard_login_post")
     app.router.add_post("/dashboard/logout", officers_only(logout), name="dashboard_logout")
-    app.router.add_get("/dashboard", overview, name="dashboard")
-    app.router.add_get("/dashboard/satisfaction", satisfaction, name="dashboard_satisfaction")
-    app.router.add_get("/dashboard/outreach", outreach, name="dashboard_outreach")
-    app.router.add_get("/dashboard/gaps", gaps, name="dashboard_gaps")
-    app.router.add_get("/dashboard/broadcasts", broadcasts, name="dashboard_broadcasts")
+    for path, template, build, name in PAGES:
+        app.router.add_get(path, page_view(template, build, name), name=name)
     app.router.add_get("/dashboard/export/report.xlsx", export_xlsx, name="dashboard_xlsx")
     app.router.add_get(r"/dashboard/export/{name:[a-z_]+}.csv", export_csv, name="dashboard_csv")
 

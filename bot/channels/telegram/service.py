@@ -23,9 +23,12 @@ logger = logging.getLogger(__name__)
 START_RETRIES = (1.0, 2.0, 4.0, 8.0)  # backoff when the Bot API is unreachable at start-up
 
 
-def build_application(settings: Settings, *, webhook: bool | None = None) -> Application:
+def build_application(
+    settings: Settings, *, webhook: bool | None = None, networking: str = "aiohttp"
+) -> Application:
     """The PTB Application for our settings: rate limited, concurrent, per-chat ordered;
-    without an Updater in webhook mode (updates come through our aiohttp route)."""
+    without an Updater in webhook mode (updates come through our aiohttp route). Its
+    networking runs on aiohttp; `networking="httpx"` keeps PTB's default (for comparisons)."""
     assert settings.telegram_token is not None
     builder: ApplicationBuilder = (
         Application.builder()
@@ -34,10 +37,14 @@ def build_application(settings: Settings, *, webhook: bool | None = None) -> App
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(RateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(PerChatOrder(chat_key))
-        .request(AiohttpRequest(pool_size=64))
-        .get_updates_request(AiohttpRequest())
         .job_queue(None)
     )
+    if networking == "httpx":
+        builder = builder.connection_pool_size(64)
+    else:
+        builder = builder.request(AiohttpRequest(pool_size=64)).get_updates_request(
+            AiohttpRequest()
+        )
     if webhook if webhook is not None else settings.telegram_mode == "webhook":
         builder = builder.updater(None)
     return builder.build()
