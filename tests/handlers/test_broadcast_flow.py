@@ -9,24 +9,16 @@ from sqlalchemy import func, select
 
 from bot.core import Core
 from handlers.schedule import VIETNAM
-from storage import contacts, roles, teams
+from storage import contacts, roles
 from storage.models import Broadcast, Delivery
 from tests.support.broadcasting import add_people
 from tests.support.talk import Talk
+from tests.support.teams import join_team
 
 
 @pytest.fixture
 async def member(core: Core, talk: Talk) -> Talk:
-    async with core.sessions() as session, session.begin():
-        team = await teams.create(
-            session,
-            name="Tổ CNS xã Thạch Hà",
-            province_code="42",
-            commune_code="18070",
-            actor="test",
-        )
-        code = (await teams.new_invite(session, team, actor="test")).code
-    await talk.say(f"/start join_{code}")
+    await join_team(core, talk)
     await add_people(core.sessions, 7, commune="18070", province="42", first_chat=100)
     await add_people(core.sessions, 4, commune="18099", province="42", first_chat=200)
     return talk

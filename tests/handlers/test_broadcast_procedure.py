@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from bot.core import Core
-from storage import teams
 from tests.support.broadcasting import add_people
 from tests.support.talk import Talk
+from tests.support.teams import join_team
 
 
 async def test_a_member_broadcasts_a_procedure_card_found_by_name(core: Core, talk: Talk) -> None:
-    async with core.sessions() as session, session.begin():
-        team = await teams.create(
-            session,
-            name="Tổ CNS xã Thạch Hà",
-            province_code="42",
-            commune_code="18070",
-            actor="test",
-        )
-        code = (await teams.new_invite(session, team, actor="test")).code
-    await talk.say(f"/start join_{code}")
+    await join_team(core, talk)
     await add_people(core.sessions, 3, commune="18070", first_chat=900)
     await talk.say("/phatsong")
     await talk.press_label("Một thủ tục")

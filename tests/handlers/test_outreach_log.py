@@ -8,24 +8,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.core import Core
-from storage import teams
 from storage.models import OutreachSession
 from tests.support.talk import Talk
+from tests.support.teams import join_team
 
 
 @pytest.fixture
 async def member(core: Core, talk: Talk) -> Talk:
-    async with core.sessions() as session, session.begin():
-        team = await teams.create(
-            session,
-            name="Tổ CNS phường Bắc Hà",
-            province_code="42",
-            commune_code="18001",
-            actor="test",
-        )
-        code = (await teams.new_invite(session, team, actor="test")).code
-    await talk.say(f"/start join_{code}")
-    return talk
+    return await join_team(core, talk, name="Tổ CNS phường Bắc Hà", commune="18001")
 
 
 async def log_session(talk: Talk, households: str = "12") -> None:

@@ -11,19 +11,7 @@ from bot.core import Core
 from storage import contacts, roles, teams
 from storage.models import AuditEntry, Contact, InviteCode, OutreachEvent, Role, utcnow
 from tests.support.talk import Talk
-
-
-async def make_team(core: Core, **invite: int) -> tuple[int, str]:
-    async with core.sessions() as session, session.begin():
-        team = await teams.create(
-            session,
-            name="Tổ CNS xã Thạch Hà",
-            province_code="42",
-            commune_code="18070",
-            actor="test",
-        )
-        code = (await teams.new_invite(session, team, actor="test", **invite)).code
-    return team.id, code
+from tests.support.teams import make_team
 
 
 @pytest.fixture
