@@ -15,6 +15,9 @@ from bot.i18n import _
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
 TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Telegram's broadcast limits (Bot API FAQ; allow_paid_broadcast in the send* methods).
+FREE_RATE = 30
+PAID_RATE = 1000
 
 
 class Settings(BaseSettings):
@@ -74,7 +77,9 @@ class Settings(BaseSettings):
     # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
     # Invite and referral links use telegram_username (above) to build t.me links.
     zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu
-    telegram_rate: float = Field(default=30.0, gt=0, le=10000)  # broadcast messages per second
+    telegram_rate: float = Field(default=30.0, gt=0, le=PAID_RATE)  # broadcast messages per second
+    # Above FREE_RATE Telegram needs allow_paid_broadcast on each message (0.1 Star apiece).
+    telegram_paid_broadcast: bool = False
     zalo_rate: float = Field(default=60.0, gt=0, le=1000)  # Zalo OA API: 4,000 calls a minute
     broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
     broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
@@ -132,6 +137,15 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError("webhook mode needs " + " and ".join(missing))
+        return self
+
+    @model_validator(mode="after")
+    def _telegram_rate_allowed(self) -> Settings:
+        if self.telegram_rate > FREE_RATE and not self.telegram_paid_broadcast:
+            raise ValueError(
+                f"{ENV_PREFIX}TELEGRAM_RATE above {FREE_RATE} messages/s needs "
+                f"{ENV_PREFIX}TELEGRAM_PAID_BROADCAST=true (Telegram charges 0.1 Star a message)"
+            )
         return self
 
     @property

@@ -29,19 +29,25 @@ PROVINCE = "42"
 
 @asynccontextmanager
 async def telegram_channel(
-    tg: FakeTelegram, sessions: db.SessionFactory, content: Content, rate: float = 30
+    tg: FakeTelegram,
+    sessions: db.SessionFactory,
+    content: Content,
+    rate: float = 30,
+    *,
+    paid: bool = False,
 ) -> AsyncIterator[TelegramChannel]:
     """The production TelegramChannel (PTB on aiohttp) pointed at the fake server."""
     settings = load_settings(
         telegram_token=tg.token,
         telegram_api_url=tg.base_url,
         telegram_rate=rate,
+        telegram_paid_broadcast=paid,
         telegram_max_rate=0,  # the sender under test does the pacing
     )
     application = build_application(settings, webhook=True)
     await application.bot.initialize()
     try:
-        yield TelegramChannel(application.bot, sessions, content)
+        yield TelegramChannel(application.bot, sessions, content, paid_broadcast=paid)
     finally:
         await application.bot.shutdown()
 

@@ -37,6 +37,7 @@ Stable API (other test suites rely on it; extend, do not change):
 
         # Enforced flood limits: calls carrying chat_id beyond the limit get 429 + retry_after
         tg.rate_limit(per_second=30, per_chat_per_second=1, retry_after=1)   # None = no limit
+        tg.rate_limit(per_second=30, paid_per_second=1000)  # allow_paid_broadcast calls: own limit
         tg.rejected                # how many calls the limiter answered with 429
 
 `params` holds the decoded request: form-encoded and multipart fields as strings, with the
@@ -110,7 +111,9 @@ class FakeTelegram:
         self._new_call = asyncio.Condition()
         self._poller: asyncio.Future[None] | None = None
         self._limits: tuple[float | None, float | None, int] = (None, None, 1)
+        self._paid_limit: float | None = None
         self._sent_all: collections.deque[float] = collections.deque()
+        self._sent_paid: collections.deque[float] = collections.deque()
         self._sent_chat: dict[str, collections.deque[float]] = collections.defaultdict(
             collections.deque
         )
@@ -224,10 +227,17 @@ class FakeTelegram:
         per_second: float | None = None,
         per_chat_per_second: float | None = None,
         retry_after: int = 1,
+        paid_per_second: float | None = None,
     ) -> None:
-        """Enforce flood limits on calls carrying chat_id (sliding one-second windows)."""
+        """Enforce flood limits on calls carrying chat_id (sliding one-second windows).
+
+        With `paid_per_second`, calls with allow_paid_broadcast=true are held to that limit
+        instead of `per_second` (Telegram: up to 1,000/s, paid in Stars); without it they
+        count like any other call."""
         self._limits = (per_second, per_chat_per_second, retry_after)
+        self._paid_limit = paid_per_second
         self._sent_all.clear()
+        self._sent_paid.clear()
         self._sent_chat.clear()
 
     def calls_to(self, method: str) -> list[Call]:
@@ -422,7 +432,10 @@ class FakeTelegram:
             raise TelegramError(403, DESCRIPTIONS[403])
         per_second, per_chat, retry_after = self._limits
         now = time.monotonic()
-        windows = [(self._sent_all, per_second), (self._sent_chat[chat], per_chat)]
+        overall = (self._sent_all, per_second)
+        if self._paid_limit is not None and _true(call.params.get("allow_paid_broadcast")):
+            overall = (self._sent_paid, self._paid_limit)
+        windows = [overall, (self._sent_chat[chat], per_chat)]
         for window, _limit in windows:
             while window and window[0] <= now - 1.0:
                 window.popleft()
@@ -599,6 +612,11 @@ class FakeTelegram:
                 409, DESCRIPTIONS[409] + "; make sure that only one bot instance is running"
             )
         return self.updates[:limit]
+
+
+def _true(value: object) -> bool:
+    """A boolean parameter as a form field ("true") or in a JSON body (true)."""
+    return value is True or value == "true"
 
 
 class _Dropped(Exception):

@@ -56,7 +56,12 @@ class TelegramService:
     def __init__(self, settings: Settings, runtime: Runtime) -> None:
         self.settings = settings
         self.application = build_application(settings)
-        self.channel = TelegramChannel(self.application.bot, runtime.sessions, runtime.content)
+        self.channel = TelegramChannel(
+            self.application.bot,
+            runtime.sessions,
+            runtime.content,
+            paid_broadcast=settings.telegram_paid_broadcast,
+        )
         self.handler = UpdateHandler(runtime.core, self.channel)
         self.application.add_handler(TypeHandler(Update, self.handler))
         self.application.add_error_handler(self.on_error)

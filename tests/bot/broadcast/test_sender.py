@@ -228,3 +228,36 @@ async def test_the_author_gets_progress_and_a_summary_and_statistics_count_engag
     assert stats.get(DState.SENT) == 40
     assert stats.opened_guide == 3
     assert stats.took_survey == 1
+
+
+async def test_paid_broadcasts_go_past_telegrams_free_30_a_second_without_a_429(
+    engine, sessions, content: Content, tg
+) -> None:
+    # As Telegram: 30/s for ordinary messages, a higher limit for allow_paid_broadcast ones.
+    tg.rate_limit(per_second=30, per_chat_per_second=1, paid_per_second=200)
+    await add_people(sessions, 120, first_chat=9000)
+    broadcast_id = await create_broadcast(sessions, content)
+    async with telegram_channel(tg, sessions, content, rate=200, paid=True) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 200.0})
+        await drain(sender)
+        assert Counter(sent_chats(tg)) == {str(9000 + i): 1 for i in range(120)}
+        await channel.reply("8999", [Reply("Cảm ơn bạn!")])  # an answer is never a paid one
+    *broadcast, answer = tg.calls_to("sendMessage")
+    assert tg.rejected == 0
+    assert all(c.params.get("allow_paid_broadcast") == "true" for c in broadcast)
+    assert "allow_paid_broadcast" not in answer.params
+    assert await states(sessions, broadcast_id) == {"sent": 120}
+
+
+async def test_without_paid_broadcasts_the_fake_holds_the_sender_to_30_a_second(
+    engine, sessions, content: Content, tg
+) -> None:
+    tg.rate_limit(per_second=30, per_chat_per_second=1, paid_per_second=200)
+    await add_people(sessions, 40, first_chat=9500)
+    broadcast_id = await create_broadcast(sessions, content)
+    async with telegram_channel(tg, sessions, content) as channel:  # paid broadcasts off
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 200.0})
+        await drain(sender)
+    assert tg.rejected > 0  # so the test above passed for the paid limit, not a lax fake
+    assert Counter(sent_chats(tg)) == {str(9500 + i): 1 for i in range(40)}
+    assert await states(sessions, broadcast_id) == {"sent": 40}
