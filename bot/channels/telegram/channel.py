@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+import warnings
 from collections.abc import Sequence
 
 from telegram import BotCommand, BotCommandScopeChat, Message
@@ -20,6 +21,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import ExtBot
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
 from bot.channels.telegram.limits import NO_RETRY
@@ -39,6 +41,17 @@ METHODS = {
     "sendPhoto": "send_photo",
     "sendDocument": "send_document",
 }
+RENDERED_KEPT = 32  # broadcast messages whose rendering is kept (each goes to many chats)
+
+# Broadcasts call Bot.do_api_request, which hands back Telegram's answer as it came: a broadcast
+# has no use for the parsed Message, and parsing it is about a third of PTB's work per call
+# (docs/BENCHMARKS.md). PTB warns when do_api_request names a method it also wraps; here that
+# is deliberate.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.send(Message|Photo|Document)' instead of 'Bot\.do_api_request",
+    category=PTBUserWarning,
+)
 
 
 def retry_seconds(error: RetryAfter) -> float:
@@ -67,7 +80,7 @@ class TelegramChannel:
 
     def __init__(
         self,
-        bot: ExtBot[None],
+        bot: ExtBot[int],  # rate_limit_args: retries (AIORateLimiter)
         sessions: SessionFactory,
         content: Content,
         *,
@@ -78,12 +91,25 @@ class TelegramChannel:
         self.content = content
         # Proactive sends go as paid broadcasts: up to 1,000/s instead of 30/s, for Stars.
         self.proactive = {"allow_paid_broadcast": True} if paid_broadcast else {}
+        self._rendered: dict[tuple[Reply, ...], list[Outgoing]] = {}
 
-    async def _call(
-        self, call: Outgoing, *, rate_limit_retries: int | None, **extra: bool
-    ) -> Message:
+    async def _call(self, call: Outgoing, *, rate_limit_retries: int | None) -> Message:
         method = getattr(self.bot, METHODS[call.method])
-        return await method(**call.params, **extra, rate_limit_args=rate_limit_retries)
+        return await method(**call.params, rate_limit_args=rate_limit_retries)
+
+    def _broadcast_calls(self, replies: Sequence[Reply]) -> list[Outgoing]:
+        """The calls that show `replies` to any chat (chat_id left to the caller): rendered
+        once for all the recipients of a broadcast."""
+        key = tuple(replies)
+        try:
+            calls = self._rendered.get(key)
+        except TypeError:  # a reply built with a list somewhere: render it every time
+            return render_all("", replies)
+        if calls is None:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()
+            calls = self._rendered[key] = render_all("", replies)
+        return calls
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
         """Proactive send (broadcasts): one attempt, the outcome classified, never raises.
@@ -93,8 +119,11 @@ class TelegramChannel:
         unreachable. With paid broadcasts on, each message allows Telegram to charge for it.
         """
         try:
-            for call in render_all(chat_id, replies):
-                await self._call(call, rate_limit_retries=NO_RETRY, **self.proactive)
+            for call in self._broadcast_calls(replies):
+                params = {**call.params, "chat_id": chat_id, **self.proactive}
+                await self.bot.do_api_request(
+                    call.method, api_kwargs=params, rate_limit_args=NO_RETRY
+                )
         except TelegramError as error:
             result = classify(error)
             if result.status is DeliveryStatus.BLOCKED:

@@ -32,6 +32,19 @@ async def test_a_sent_message_is_escaped_html_with_its_keyboard(
     assert call.buttons == [{"text": "Xem", "callback_data": "menu"}]
 
 
+async def test_one_message_to_many_chats_reaches_each_with_its_own_chat_id(
+    webhook: Dvcbot, tg: FakeTelegram
+) -> None:
+    listed = Reply(text="Nút trong danh sách", buttons=[Button("Xem", payload="menu")])  # type: ignore[arg-type]
+    for chat in ("41", "42", "43"):
+        assert (await channel(webhook).send(chat, [GUIDE])).ok
+    assert (await channel(webhook).send("44", [listed])).ok  # not hashable: still sent
+    calls = tg.sent()
+    assert [c.chat_id for c in calls] == ["41", "42", "43", "44"]
+    assert {c.params["text"] for c in calls[:3]} == {"Hướng dẫn mới &lt;VNeID&gt; &amp; bạn"}
+    assert calls[3].buttons == [{"text": "Xem", "callback_data": "menu"}]
+
+
 @pytest.mark.parametrize(
     ("failure", "status"),
     [
