@@ -95,6 +95,9 @@ class Sender:
                     handled = await self.step()
                 except Exception:
                     logger.exception("broadcast sender cycle failed; retrying")
+                    # Start over as after a restart: the next cycle gives back what this one
+                    # left claimed or in flight, instead of leaving it until the process ends.
+                    self.leader = False
                     await asyncio.sleep(self.config.poll_seconds)
                 if not handled:
                     with contextlib.suppress(TimeoutError):
@@ -128,13 +131,18 @@ class Sender:
             sent = asyncio.Event()
             reporter = asyncio.create_task(self._report_until(sent), name="broadcast-progress")
             try:
+                # Every channel winds down before a failure of one goes up, so that nothing
+                # is still sending when the next cycle gives back what was left in flight.
                 results = await asyncio.gather(
-                    *(self._send_channel(name) for name in self.channels)
+                    *(self._send_channel(name) for name in self.channels), return_exceptions=True
                 )
             finally:
                 sent.set()
                 await reporter
-            handled = sum(results)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+                handled += result
         await self._finish_and_report()
         return handled
 

@@ -12,7 +12,7 @@ from bot.channels.base import DeliveryResult, DeliveryStatus
 from handlers.content import Content
 from handlers.schedule import QuietHours
 from handlers.types import Reply
-from storage import broadcasts, events
+from storage import broadcasts, deliveries, events
 from storage.deliveries import DState
 from storage.events import EventKind
 from storage.models import Broadcast, Contact, Delivery
@@ -261,3 +261,53 @@ async def test_without_paid_broadcasts_the_fake_holds_the_sender_to_30_a_second(
     assert tg.rejected > 0  # so the test above passed for the paid limit, not a lax fake
     assert Counter(sent_chats(tg)) == {str(9500 + i): 1 for i in range(40)}
     assert await states(sessions, broadcast_id) == {"sent": 40}
+
+
+async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_misses_nobody(
+    engine, sessions, content: Content, tg, backend: str, monkeypatch
+) -> None:
+    await add_people(sessions, 20, first_chat=9700)
+    broadcast_id = await create_broadcast(sessions, content)
+    recorded = 0
+
+    def lost_once() -> None:
+        nonlocal recorded
+        recorded += 1
+        if recorded == 8:  # the database goes away while the eighth message is recorded
+            raise ConnectionError("database connection lost")
+
+    if backend == "sqlite":
+        real_sync = deliveries.sent_and_next_sqlite
+
+        def failing_sync(*args, **kwargs):
+            lost_once()
+            return real_sync(*args, **kwargs)
+
+        monkeypatch.setattr(deliveries, "sent_and_next_sqlite", failing_sync)
+    else:
+        real_async = deliveries.sent_and_next
+
+        async def failing_async(*args, **kwargs):
+            lost_once()
+            return await real_async(*args, **kwargs)
+
+        monkeypatch.setattr(deliveries, "sent_and_next", failing_async)
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 50.0})
+        stop = asyncio.Event()
+        running = asyncio.create_task(sender.run(stop))
+        try:
+            for _ in range(300):  # the process keeps running: no restart brings the rows back
+                async with sessions() as session:
+                    done = (await session.get(Broadcast, broadcast_id)).state == "done"
+                if done:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            stop.set()
+            await running
+    assert done, await states(sessions, broadcast_id)
+    delivered = Counter(sent_chats(tg))
+    assert set(delivered) == {str(9700 + i) for i in range(20)}
+    assert sum(delivered.values()) - 20 <= 1  # at most the message in flight, sent again
+    assert await states(sessions, broadcast_id) == {"sent": 20}
