@@ -192,8 +192,8 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
     # Achieved rate while sending: messages over the span from the first to the last one,
     # leaving out the pause of a kill and restart.
     span = times[-1] - times[0]
+    gaps = sorted((b - a for a, b in itertools.pairwise(times)), reverse=True)
     if kill:
-        gaps = sorted((b - a for a, b in itertools.pairwise(times)), reverse=True)
         span -= gaps[0]
     achieved = (len(sent) - 1) / span if span > 0 else float("nan")
     return {
@@ -210,6 +210,7 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
         # CPU of the sender process(es) per message: robust on a busy machine, and
         # 1000 / this = the messages per second one free core could send.
         "sender_cpu_ms_per_msg": round(cpu / max(1, len(sent)) * 1000, 2),
+        "longest_gaps_s": [round(g, 3) for g in gaps[:3]],  # the first is the kill's, if any
     }
 
 
