@@ -8,8 +8,9 @@ import logging
 import re
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Message
+from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -36,15 +37,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 NETWORK_RETRIES = (0.5, 1.5, 4.0)  # backoff before each retry of a reply after a network error
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-METHODS = {
-    "sendMessage": "send_message",
-    "sendPhoto": "send_photo",
-    "sendDocument": "send_document",
-}
 RENDERED_KEPT = 32  # broadcast messages whose rendering is kept (each goes to many chats)
 
-# Broadcasts call Bot.do_api_request, which hands back Telegram's answer as it came: a broadcast
-# has no use for the parsed Message, and parsing it is about a third of PTB's work per call
+# Messages go out through Bot.do_api_request, which hands back Telegram's answer as it came:
+# nothing here reads the sent Message, and parsing it is about a third of PTB's work per call
 # (docs/BENCHMARKS.md). PTB warns when do_api_request names a method it also wraps; here that
 # is deliberate.
 warnings.filterwarnings(
@@ -93,9 +89,11 @@ class TelegramChannel:
         self.proactive = {"allow_paid_broadcast": True} if paid_broadcast else {}
         self._rendered: dict[tuple[Reply, ...], list[Outgoing]] = {}
 
-    async def _call(self, call: Outgoing, *, rate_limit_retries: int | None) -> Message:
-        method = getattr(self.bot, METHODS[call.method])
-        return await method(**call.params, rate_limit_args=rate_limit_retries)
+    async def _call(self, call: Outgoing, *, rate_limit_retries: int | None, **extra: Any) -> None:
+        """One Bot API call; raises PTB's TelegramError subclasses as the typed methods do."""
+        await self.bot.do_api_request(
+            call.method, api_kwargs={**call.params, **extra}, rate_limit_args=rate_limit_retries
+        )
 
     def _broadcast_calls(self, replies: Sequence[Reply]) -> list[Outgoing]:
         """The calls that show `replies` to any chat (chat_id left to the caller): rendered
@@ -120,9 +118,8 @@ class TelegramChannel:
         """
         try:
             for call in self._broadcast_calls(replies):
-                params = {**call.params, "chat_id": chat_id, **self.proactive}
-                await self.bot.do_api_request(
-                    call.method, api_kwargs=params, rate_limit_args=NO_RETRY
+                await self._call(
+                    call, rate_limit_retries=NO_RETRY, chat_id=chat_id, **self.proactive
                 )
         except TelegramError as error:
             result = classify(error)
