@@ -13,6 +13,7 @@ from bot.broadcast.recorder import Recorder
 from storage.deliveries import Claimed
 
 Worker = Callable[["ChannelRun"], Coroutine[Any, Any, None]]
+SETTLED = 32  # latencies observed before the sender judges whether it can reach the rate
 
 
 class Staffing:
@@ -33,8 +34,17 @@ class Staffing:
         recent = sorted(self._latencies)
         return recent[len(recent) // 5]
 
+    @property
+    def settled(self) -> bool:
+        """Enough messages seen for `latency` to mean something."""
+        return len(self._latencies) >= SETTLED
+
+    def needed(self, rate: float) -> int:
+        """Messages that must be in flight at once to send `rate` a second."""
+        return max(1, math.ceil(rate * self.latency()))
+
     def workers(self, rate: float, max_in_flight: int) -> int:
-        return max(1, min(max_in_flight, math.ceil(rate * self.latency())))
+        return min(max_in_flight, self.needed(rate))
 
 
 @dataclass
@@ -48,6 +58,7 @@ class ChannelRun:
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     chats: set[str] = field(default_factory=set)  # chats with a message queued or in flight
     surplus: int = 0  # workers that should leave
+    held_back: bool = False  # the operator was told the in-flight limit holds the rate down
 
     def staff(self, wanted: int, worker: Worker) -> None:
         """Start workers up to `wanted`; surplus workers leave after their current message."""

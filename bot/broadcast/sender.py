@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.broadcast.channel_run import ChannelRun, Staffing
+from bot.broadcast.channel_run import SETTLED, ChannelRun, Staffing
 from bot.broadcast.config import Counters, SenderConfig
 from bot.broadcast.leader import Leadership
 from bot.broadcast.outcomes import Outcomes
@@ -226,6 +226,24 @@ class Sender:
                 return
             await asyncio.wait(run.workers, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
 
+    def _warn_if_held_back(self, run: ChannelRun) -> None:
+        """Tell the operator, once a run, when the in-flight limit keeps the rate out of reach
+        (one message in flight and a 100 ms round trip make 10 a second, not 30)."""
+        needed = self.staffing.needed(run.rate)
+        if run.held_back or not self.staffing.settled or needed <= self.config.max_in_flight:
+            return
+        run.held_back = True
+        logger.warning(
+            "%s broadcasts cannot reach %g/s: a message takes %.0f ms and at most %d may be in "
+            "flight; DVCBOT_BROADCAST_MAX_IN_FLIGHT=%d would reach it, and a crash could then "
+            "repeat that many messages",
+            run.channel,
+            run.rate,
+            self.staffing.latency() * 1000,
+            self.config.max_in_flight,
+            needed,
+        )
+
     async def _give_back(self, unsent: list[int]) -> None:
         async with self.sessions() as session, session.begin():
             await deliveries.release(session, unsent, self.clock())
@@ -267,6 +285,8 @@ class Sender:
             finished = time.monotonic()
             self.counters.record_seconds += finished - started
             self.staffing.observe(finished - started)
+            if self.counters.sent % SETTLED == 0:
+                self._warn_if_held_back(run)
 
     def _count_sent(self, channel: str) -> None:
         self.counters.sent += 1

@@ -311,3 +311,19 @@ async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_mi
     assert set(delivered) == {str(9700 + i) for i in range(20)}
     assert sum(delivered.values()) - 20 <= 1  # at most the message in flight, sent again
     assert await states(sessions, broadcast_id) == {"sent": 20}
+
+
+async def test_the_operator_is_told_when_one_message_in_flight_cannot_reach_the_rate(
+    engine, sessions, content: Content, tg, caplog
+) -> None:
+    await add_people(sessions, 40, first_chat=9800)
+    await create_broadcast(sessions, content)
+    tg.slow("sendMessage", 0.02, times=40)  # a far-away Telegram: 20 ms a message
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 200.0})
+        with caplog.at_level("WARNING", logger="bot.broadcast.sender"):
+            await drain(sender)
+    [warning] = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
+    assert "telegram broadcasts cannot reach 200/s" in warning
+    assert "DVCBOT_BROADCAST_MAX_IN_FLIGHT=" in warning
+    assert Counter(sent_chats(tg)) == {str(9800 + i): 1 for i in range(40)}
