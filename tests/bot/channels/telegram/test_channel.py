@@ -112,6 +112,18 @@ async def test_images_and_documents_are_uploaded(webhook: Dvcbot, tg: FakeTelegr
     assert document.files["document"].data == report.data
 
 
+async def test_a_picture_sent_to_many_chats_is_uploaded_to_each(
+    webhook: Dvcbot, tg: FakeTelegram
+) -> None:
+    poster = Reply(text="Áp phích VNeID", image=Attachment("vneid.png", b"\x89PNG-1", "image/png"))
+    for chat in ("51", "52"):
+        assert (await channel(webhook).send(chat, [poster])).ok
+    first, second = tg.sent()
+    assert (first.chat_id, second.chat_id) == ("51", "52")
+    assert first.files["photo"].data == second.files["photo"].data == b"\x89PNG-1"
+    assert second.params["caption"] == "Áp phích VNeID"
+
+
 async def test_per_chat_command_menus_for_people_with_roles(
     webhook: Dvcbot, tg: FakeTelegram
 ) -> None:
