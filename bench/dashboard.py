@@ -2,8 +2,8 @@
 
 Run: python bench/dashboard.py [--months 6] [--communes 20] [--requests 20]
 Seeds demo data into a fresh SQLite file, signs an admin in, then times GET /dashboard (six
-months: statistics, an SVG chart, templates), /dashboard/satisfaction and the XLSX download over
-real HTTP. The baseline ("stats") is the statistics queries the overview needs, without HTTP,
+months: statistics, an SVG chart, templates), /dashboard/satisfaction, the XLSX download and one
+CSV download over real HTTP. The baseline ("stats") is the statistics queries the overview needs, without HTTP,
 charts or templates: what the page cannot avoid.
 """
 
@@ -75,7 +75,12 @@ async def run(months: int, communes: int, requests: int) -> None:
         token = link.split("t=", 1)[1]
         await client.post("/dashboard/login", data={"t": token}, allow_redirects=False)
         timings: dict[str, list[float]] = {}
-        for path in ("/dashboard", "/dashboard/satisfaction", "/dashboard/export/report.xlsx"):
+        for path in (
+            "/dashboard",
+            "/dashboard/satisfaction",
+            "/dashboard/export/report.xlsx",
+            "/dashboard/export/broadcasts.csv",
+        ):
             timings[path] = []
             for _ in range(requests):
                 t0 = time.perf_counter()

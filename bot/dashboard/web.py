@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -28,8 +28,15 @@ from storage.models import utcnow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")
-# What fills a page: (session, viewer, query) -> the template's context.
-Builder = Callable[[Any, Viewer, queries.Query], Awaitable[dict[str, Any]]]
+
+
+class Builder(Protocol):
+    """What fills a page: the template's context; its chart only when `charts` (the CSV
+    downloads build every page for its tables alone)."""
+
+    def __call__(
+        self, session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    ) -> Awaitable[dict[str, Any]]: ...
 
 
 def nav() -> list[tuple[str, str]]:
@@ -74,7 +81,7 @@ async def _page(
     except ValueError as error:
         return refused(request, str(error), 400)
     async with runtime.sessions() as session:
-        context = await build(session, viewer, query)
+        context = await build(session, viewer, query, charts=True)
     tables = sorted_tables(request, context.get("tables", []))
     context.update(
         tables=tables,
@@ -93,7 +100,9 @@ async def _page(
     return aiohttp_jinja2.render_template(template, request, context)
 
 
-async def _overview(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+async def _overview(
+    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+) -> dict[str, Any]:
     month = query.month_only(query.last)
     rate = await figures.overall_rate(session, viewer.scope, month)
     trend = await figures.satisfaction_table(session, viewer.scope, query, "month", {})
@@ -103,7 +112,7 @@ async def _overview(session: Any, viewer: Viewer, query: queries.Query) -> dict[
         "month_label": figures.month_label(query.last),
         "target": query.target,
         "tables": [figures.targets_table(rate, query.last, query.target), trend, funnel],
-        "chart": svg_data(trend_chart(trend, query)),
+        "chart": svg_data(trend_chart(trend, query)) if charts else None,
     }
 
 
@@ -123,33 +132,47 @@ def trend_chart(trend: Table, query: queries.Query) -> bytes:
     )
 
 
-async def _satisfaction(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+async def _satisfaction(
+    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+) -> dict[str, Any]:
     tables = await figures.satisfaction_tables(session, viewer.scope, query)
-    return {"tables": tables, "chart": svg_data(trend_chart(tables[0], query))}
+    return {"tables": tables, "chart": svg_data(trend_chart(tables[0], query)) if charts else None}
 
 
-async def _outreach(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+def funnel_chart(total: Table) -> bytes:
+    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
+
+    steps = [c for c in total.columns if c.kind == "int"]
+    values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
+    return charts.bars([c.label for c in steps], values, title=_("Funnel"))
+
+
+async def _outreach(
+    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+) -> dict[str, Any]:
     teams = await figures.team_names(session)
     total = await figures.funnel_table(session, viewer.scope, query, "", teams)
     by_commune = await figures.funnel_table(session, viewer.scope, query, "commune", teams)
     by_team = await figures.funnel_table(session, viewer.scope, query, "team", teams)
-    steps = [c for c in total.columns if c.kind == "int"]
-    values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]
-    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
-
-    chart = charts.bars([c.label for c in steps], values, title=_("Funnel"))
     work = [
         await fieldwork.sessions_table(session, viewer.scope, query, by, teams)
         for by in ("commune", "team")
     ]
-    return {"tables": [total, by_commune, by_team, *work], "chart": svg_data(chart)}
+    return {
+        "tables": [total, by_commune, by_team, *work],
+        "chart": svg_data(funnel_chart(total)) if charts else None,
+    }
 
 
-async def _broadcasts(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+async def _broadcasts(
+    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+) -> dict[str, Any]:
     return {"tables": [await fieldwork.broadcasts_table(session, viewer.scope, query)]}
 
 
-async def _gaps(session: Any, viewer: Viewer, query: queries.Query) -> dict[str, Any]:
+async def _gaps(
+    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+) -> dict[str, Any]:
     return {"tables": [await figures.gaps_table(session, viewer.scope, query)]}
 
 
@@ -203,8 +226,8 @@ def parse(request: web.Request) -> queries.Query:
 async def page_tables(session: Any, viewer: Viewer, query: queries.Query) -> list[Table]:
     """Every table any dashboard page shows, for the CSV downloads."""
     out: list[Table] = []
-    for build in (_overview, _satisfaction, _outreach, _gaps, _broadcasts):
-        for table in (await build(session, viewer, query)).get("tables", []):
+    for _path, _template, build, _name in PAGES:
+        for table in (await build(session, viewer, query, charts=False)).get("tables", []):
             if find(out, table.name) is None:
                 out.append(table)
     return out
