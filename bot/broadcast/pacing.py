@@ -25,7 +25,12 @@ class Pacer:
         self._paused_until = 0.0
         self._recent: collections.deque[float] = collections.deque()
 
-    async def wait(self) -> None:
+    async def take(self) -> None:
+        """Wait until a message may go out now, and count it."""
+        await self._slot()
+        await self._hold()
+
+    async def _slot(self) -> None:
         """Wait for this sender's next slot."""
         while True:
             now = time.monotonic()
@@ -39,7 +44,7 @@ class Pacer:
             if time.monotonic() >= self._paused_until:
                 return  # no 429 arrived while we waited for the slot
 
-    async def hold(self) -> None:
+    async def _hold(self) -> None:
         """Just before sending: wait out a pause (a 429 that came meanwhile) and keep the last
         second's sends under the rate; then count this send."""
         while True:

@@ -75,8 +75,7 @@ class ProgressReporter:
             if channel is None:
                 continue
             pacer = self.pacer(author.channel)
-            await pacer.wait()
-            await pacer.hold()  # progress counts against the channel's rate like any message
+            await pacer.take()  # progress counts against the channel's rate like any message
             result = await channel.send(author.chat_id, [Reply(text=text)])
             if not result.ok:
                 logger.info("could not tell a broadcast author: %s", result.status)

@@ -35,17 +35,8 @@ Request = tuple[int | None, int | None, "asyncio.Future[bool]"]
 
 
 class Recorder(Protocol):
-    async def claim(
-        self,
-        sessions: SessionFactory,
-        *,
-        instance: str,
-        channel: str,
-        broadcast_ids: list[int],
-        limit: int,
-        now: datetime,
-    ) -> list[Claimed]:
-        """Take up to `limit` due deliveries (storage.deliveries.claim)."""
+    async def claim(self, broadcast_ids: list[int], limit: int, now: datetime) -> list[Claimed]:
+        """Take up to `limit` due deliveries of its channel (storage.deliveries.claim)."""
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         """Record `sent_id` as sent and mark `next_id` in flight; True when it was marked."""
@@ -53,15 +44,28 @@ class Recorder(Protocol):
     async def close(self) -> None: ...
 
 
-def recorder_for(engine: AsyncEngine) -> Recorder:
+def recorder_for(
+    engine: AsyncEngine, sessions: SessionFactory, *, instance: str, channel: str
+) -> Recorder:
+    """The recorder of one channel's sending run, for this sender `instance`."""
+    claimant = Claimant(sessions, instance, channel)
     url = engine.url
     path = url.database
     if url.get_backend_name() == "sqlite" and path and path != ":memory:" and not url.query:
-        return SqliteRecorder(path)
-    return GroupRecorder(engine)
+        return SqliteRecorder(claimant, path)
+    return GroupRecorder(claimant, engine)
 
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Whose deliveries a recorder claims: one channel's, for one sender instance."""
+
+    sessions: SessionFactory
+    instance: str
+    channel: str
 
 
 @dataclass
@@ -69,28 +73,21 @@ class SqliteRecorder:
     """Every write of a sending run, so none waits behind another connection's long
     transaction: claims read their rows first and take them in one short statement."""
 
+    claimant: Claimant
     path: str
     max_wait: float = 0.05  # seconds between two tries while another connection writes
     _conn: sqlite3.Connection | None = None
 
-    async def claim(
-        self,
-        sessions: SessionFactory,
-        *,
-        instance: str,
-        channel: str,
-        broadcast_ids: list[int],
-        limit: int,
-        now: datetime,
-    ) -> list[Claimed]:
-        async with sessions() as session:  # a read: no lock taken
+    async def claim(self, broadcast_ids: list[int], limit: int, now: datetime) -> list[Claimed]:
+        who = self.claimant
+        async with who.sessions() as session:  # a read: no lock taken
             rows = await deliveries.due(
-                session, channel=channel, broadcast_ids=broadcast_ids, limit=limit, now=now
+                session, channel=who.channel, broadcast_ids=broadcast_ids, limit=limit, now=now
             )
         if not rows:
             return []
         return await self._write(
-            lambda conn: deliveries.take_sqlite(conn, rows, instance=instance, now=now)
+            lambda conn: deliveries.take_sqlite(conn, rows, instance=who.instance, now=now)
         )
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
@@ -141,26 +138,19 @@ class SqliteRecorder:
 
 @dataclass
 class GroupRecorder:
+    claimant: Claimant
     engine: AsyncEngine
     max_batch: int = 500
     _queue: asyncio.Queue[Request] = field(default_factory=asyncio.Queue)
     _task: asyncio.Task[None] | None = None
 
-    async def claim(
-        self,
-        sessions: SessionFactory,
-        *,
-        instance: str,
-        channel: str,
-        broadcast_ids: list[int],
-        limit: int,
-        now: datetime,
-    ) -> list[Claimed]:
-        async with sessions() as session, session.begin():
+    async def claim(self, broadcast_ids: list[int], limit: int, now: datetime) -> list[Claimed]:
+        who = self.claimant
+        async with who.sessions() as session, session.begin():
             return await deliveries.claim(
                 session,
-                instance=instance,
-                channel=channel,
+                instance=who.instance,
+                channel=who.channel,
                 broadcast_ids=broadcast_ids,
                 limit=limit,
                 now=now,

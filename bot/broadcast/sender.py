@@ -180,7 +180,8 @@ class Sender:
         rate = self.config.rates.get(channel, 1.0)
         # Small batches: taking one costs the event loop a pause that grows with its size.
         batch = max(10, min(1000, math.ceil(rate * self.config.batch_seconds)))
-        run = ChannelRun(channel, rate, recorder_for(self.engine))
+        recorder = recorder_for(self.engine, self.sessions, instance=self.instance, channel=channel)
+        run = ChannelRun(channel, rate, recorder)
         handled = 0
         try:
             while not self._stopping():
@@ -204,14 +205,7 @@ class Sender:
         self, run: ChannelRun, broadcast_ids: list[int], limit: int
     ) -> tuple[int, list[Claimed]]:
         now = self.clock()
-        claimed = await run.recorder.claim(
-            self.sessions,
-            instance=self.instance,
-            channel=run.channel,
-            broadcast_ids=broadcast_ids,
-            limit=limit,
-            now=now,
-        )
+        claimed = await run.recorder.claim(broadcast_ids, limit, now)
         if not claimed:
             return 0, []
         async with self.sessions() as session, session.begin():
@@ -262,8 +256,7 @@ class Sender:
         pacer = self.pacer(channel)
         item = await run.next(None)
         while item is not None:
-            await pacer.wait()
-            await pacer.hold()
+            await pacer.take()
             started = time.monotonic()
             try:
                 result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])

@@ -112,9 +112,9 @@ class TelegramChannel:
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
         """Proactive send (broadcasts): one attempt, the outcome classified, never raises.
 
-        A 429 is not retried here (the rate limiter still pauses every request for
-        `retry_after`): the caller gets RATE_LIMITED and decides. A block marks the contact
-        unreachable. With paid broadcasts on, each message allows Telegram to charge for it.
+        A 429 is neither retried nor waited out here: the caller gets RATE_LIMITED with
+        `retry_after` and decides (the broadcast sender pauses its pacer). A block marks the
+        contact unreachable. With paid broadcasts on, each message allows Telegram to charge for it.
         """
         try:
             for call in self._broadcast_calls(replies):
