@@ -98,8 +98,7 @@ class Sender:
                     # Start over as after a restart: the next cycle gives back what this one
                     # left claimed or in flight, instead of leaving it until the process ends.
                     self.leader = False
-                    await asyncio.sleep(self.config.poll_seconds)
-                if not handled:
+                if not handled:  # nothing sent, or a failure: wait a poll (or for `stop`)
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), self.config.poll_seconds)
         finally:
