@@ -3,8 +3,8 @@
 Run: python bench/dashboard.py [--months 6] [--communes 20] [--requests 20]
 Seeds demo data into a fresh SQLite file, signs an admin in, then times GET /dashboard (six
 months: statistics, an SVG chart, templates), /dashboard/satisfaction, the XLSX download and one
-CSV download over real HTTP. The baseline ("stats") is the statistics queries the overview needs, without HTTP,
-charts or templates: what the page cannot avoid.
+CSV download over real HTTP. The baseline ("stats") is the statistics queries the overview
+needs, without HTTP, charts or templates: what the page cannot avoid.
 """
 
 from __future__ import annotations
