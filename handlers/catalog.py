@@ -59,6 +59,8 @@ class Procedure:
     uncertain: frozenset[str]
     source: str
     checked: str
+    # thành phần hồ sơ: short lines, each saying what can be shown on VNeID instead of paper
+    documents: tuple[str, ...] = ()
 
     def is_uncertain(self, name: str) -> bool:
         """True when a reviewer has not verified this field's value yet."""
