@@ -17,8 +17,9 @@ from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
 from handlers.text import clean
-from handlers.types import Incoming, Kind, Reply, utcnow
+from handlers.types import Incoming, Kind, Reply
 from storage import contacts, conversations, events, interactions
+from storage.clock import SYSTEM_CLOCK, Clock
 from storage.db import SessionFactory
 from storage.events import EventKind
 
@@ -39,8 +40,10 @@ class Core:
         fallback: Handler = FALLBACK,
         settings: Mapping[str, Any] | None = None,
         services: dict[str, Any] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.sessions = sessions
+        self.clock = clock
         self.content = content
         self.routers = routers
         self.fallback = fallback
@@ -78,7 +81,7 @@ class Core:
         return [Reply(text=self.content.messages("core.error"), topic="error")]
 
     async def _handle(self, session: Any, msg: Incoming) -> list[Reply]:
-        now = utcnow()
+        now = self.clock.now()
         # One round trip for the usual case: a known person writing a new message.
         found, state, seen = await contacts.find_for_message(
             session, msg.channel, msg.user_key, msg.message_id

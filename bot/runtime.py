@@ -19,6 +19,7 @@ from handlers.content import Content
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
 from storage import app_state, db
+from storage.clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +34,11 @@ class Runtime:
     secret: str
     channels: dict[str, Channel] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
+    clock: Clock = SYSTEM_CLOCK
 
 
-def load_content(settings: Settings) -> Content:
-    return load_or_raise(settings.content_dir, known_actions=button_actions(ROUTERS))
+def load_content(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Content:
+    return load_or_raise(settings.content_dir, known_actions=button_actions(ROUTERS), clock=clock)
 
 
 def handler_settings(settings: Settings) -> dict[str, Any]:
@@ -57,13 +59,13 @@ def render_chart(kind: str, **values: Any) -> bytes:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, migrate: bool | None = None
+    settings: Settings, *, migrate: bool | None = None, clock: Clock = SYSTEM_CLOCK
 ) -> AsyncIterator[Runtime]:
     """Open the database (migrating SQLite automatically), load content, build the core."""
     url = settings.database_url
     if migrate if migrate is not None else db.is_sqlite(url):
         await db.upgrade(url)
-    content = load_content(settings)
+    content = load_content(settings, clock)
     engine = db.create_engine(url)
     try:
         sessions = db.session_factory(engine)
@@ -80,7 +82,11 @@ async def open_runtime(
             "charts": render_chart,  # /thongke's picture
         }
         services.setdefault("health", {})["search"] = lambda: {"documents": search.size}
-        core = Core(sessions, content, settings=handler_settings(settings), services=services)
-        yield Runtime(settings, engine, sessions, content, core, secret, services=services)
+        core = Core(
+            sessions, content, settings=handler_settings(settings), services=services, clock=clock
+        )
+        yield Runtime(
+            settings, engine, sessions, content, core, secret, services=services, clock=clock
+        )
     finally:
         await engine.dispose()

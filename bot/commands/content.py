@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import date
 from pathlib import Path
 
 from bot.commands.common import setup
@@ -16,6 +15,7 @@ from bot.i18n import _
 from handlers.catalog import Catalog
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
+from storage.clock import SYSTEM_CLOCK, vietnam_today
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -77,7 +77,7 @@ def check_content(args: argparse.Namespace) -> int:
     )
     catalog = content.extra.get("catalog")
     if isinstance(catalog, Catalog):
-        today = date.today()
+        today = vietnam_today(SYSTEM_CLOCK)
         print(
             _(
                 "{procedures} procedures, {faqs} questions, {synonyms} synonyms, "
@@ -108,7 +108,7 @@ def import_procedures_command(args: argparse.Namespace) -> int:
         return 2
     try:
         result = import_procedures(
-            args.file, target, mapping, today=date.today(), write=not args.dry_run
+            args.file, target, mapping, today=vietnam_today(SYSTEM_CLOCK), write=not args.dry_run
         )
     except (ImportFileError, OSError, UnicodeDecodeError, csv.Error) as exc:
         print(_("Cannot import {path}: {error}").format(path=args.file, error=exc), file=sys.stderr)

@@ -24,7 +24,7 @@ class CatalogPart:
     today: date | None = None
 
     def load(self, loading: Loading) -> Catalog:
-        today = self.today or date.today()
+        today = self.today or loading.today
         benefits, lines = load_benefits(loading, today)
         procedures = load_procedures(loading, set(benefits))
         check_benefit_codes(loading, benefits, lines, procedures)

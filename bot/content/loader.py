@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Protocol
@@ -14,6 +15,7 @@ import yaml
 
 from bot.content import yamlfile
 from handlers.content import Content, Guide, GuideStep, Link, Menu, Messages, placeholders
+from storage.clock import SYSTEM_CLOCK, Clock, vietnam_today
 
 GUIDE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
@@ -51,6 +53,8 @@ class Loading:
     """State shared by the parts while one content folder loads."""
 
     root: Path
+    # the Vietnam date content is checked against (benefits that ended, statements that expire)
+    today: date = field(default_factory=lambda: vietnam_today(SYSTEM_CLOCK))
     problems: list[Problem] = field(default_factory=list)
     links: list[LinkSite] = field(default_factory=list)
     # action -> the ids a payload `action:id` may name; None means any argument is fine.
@@ -278,9 +282,11 @@ def load_content(
     known_actions: Iterable[str] | None = None,
     usage: Mapping[str, set[str]] | None = None,
     parts: Iterable[ContentPart] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> tuple[Content, list[Problem]]:
-    """Load everything under `root`; returns the content and the sorted problems found."""
-    loading = Loading(root=root)
+    """Load everything under `root` as of the clock's Vietnam date; returns the content and the
+    sorted problems found."""
+    loading = Loading(root=root, today=vietnam_today(clock))
     messages = load_messages(loading)
     guides = load_guides(loading)
     menu = load_menu(loading)

@@ -14,7 +14,9 @@ from bot.content.records import parse_date, split_list
 from handlers.catalog import AUTHORITY_LEVELS, ONLINE_LEVELS, UNCERTAIN_FIELDS, Procedure
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$")
-COLUMNS = tuple(f.name for f in fields(Procedure))
+# Fields read from other files (documents: content/vi/documents.yaml) are not CSV columns.
+NOT_IN_CSV = {"documents"}
+COLUMNS = tuple(f.name for f in fields(Procedure) if f.name not in NOT_IN_CSV)
 LIST_COLUMNS = {"benefit_ids", "guides", "keywords", "uncertain"}
 REQUIRED_COLUMNS = set(COLUMNS) - LIST_COLUMNS - {"online_saving"}
 

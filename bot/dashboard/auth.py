@@ -15,7 +15,6 @@ from bot.web.keys import RUNTIME
 from bot.web.security import same_origin
 from storage import dashboard, roles
 from storage.access import Scope, officer_scope
-from storage.models import utcnow
 
 SESSION_COOKIE = "dvcbot_dashboard"
 MAX_AGE = timedelta(hours=12)
@@ -57,7 +56,7 @@ async def login_page(request: web.Request) -> web.Response:
     link is spent by the POST, not by a chat app fetching a preview."""
     token = request.query.get("t", "")
     runtime = request.app[RUNTIME]
-    if not dashboard.signed(runtime.secret, token, now=utcnow()):
+    if not dashboard.signed(runtime.secret, token, now=runtime.clock.now()):
         return refused(request, _("This sign-in link is not valid or has expired."), 403)
     return _page(request, "dashboard/login.html", 200, token=token)
 
@@ -67,7 +66,7 @@ async def login(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     form = await request.post()
     token = str(form.get("t", ""))
-    now = utcnow()
+    now = runtime.clock.now()
     if not same_origin(request) or not dashboard.signed(runtime.secret, token, now=now):
         return refused(request, _("This sign-in link is not valid or has expired."), 403)
     session_token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -106,7 +105,9 @@ async def logout(request: web.Request) -> web.Response:
         return refused(request, _("The form has expired; reload the page and try again."), 403)
     runtime = request.app[RUNTIME]
     async with runtime.sessions() as session, session.begin():
-        await dashboard.end_session(session, request.cookies[SESSION_COOKIE], now=utcnow())
+        await dashboard.end_session(
+            session, request.cookies[SESSION_COOKIE], now=runtime.clock.now()
+        )
         await roles.audit(session, viewer.actor, "dashboard.logout")
     response = _page(request, "dashboard/refused.html", 200, message=_("You are signed out."))
     response.del_cookie(SESSION_COOKIE, path="/dashboard")
@@ -124,7 +125,7 @@ def officers_only(view: View) -> View:
         idle = timedelta(minutes=runtime.settings.dashboard_idle_minutes)
         async with runtime.sessions() as session, session.begin():
             row = await dashboard.live_session(
-                session, token, now=utcnow(), idle=idle, max_age=MAX_AGE
+                session, token, now=runtime.clock.now(), idle=idle, max_age=MAX_AGE
             )
             scope = await officer_scope(session, row.contact_id) if row else None
         if row is None:

@@ -24,7 +24,6 @@ from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from storage import roles, stats
-from storage.models import utcnow
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")
@@ -220,7 +219,7 @@ def _download(body: bytes, filename: str, content_type: str) -> web.Response:
 
 def parse(request: web.Request) -> queries.Query:
     target = request.app[RUNTIME].settings.satisfaction_target
-    return queries.parse_query(request.query, utcnow(), target)
+    return queries.parse_query(request.query, request.app[RUNTIME].clock.now(), target)
 
 
 async def page_tables(session: Any, viewer: Viewer, query: queries.Query) -> list[Table]:
@@ -271,7 +270,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
             breakdowns=monthly.WORKBOOK_BREAKDOWNS,
             filters=query.filters(viewer.scope),
             scope=figures.scope_label(viewer.scope, query.commune),
-            now=utcnow(),
+            now=request.app[RUNTIME].clock.now(),
         )
         start, end = stats.month_range(query.last)
         runtime = request.app[RUNTIME]

@@ -37,8 +37,10 @@ questions:
 
 
 def test_the_bundled_surveys_load_with_a_default_and_a_3_level_variant() -> None:
+    # On any day: the surveys load with no problem at all, and the rest of the content with no
+    # error (a benefit nearing its end is a warning on some days, never an error).
     content, problems = load_content(BUNDLED_CONTENT, known_actions=ACTIONS)
-    assert problems == []
+    assert [p for p in problems if p.severity == "error" or "surveys/" in p.path] == []
     surveys = content.extra["surveys"]
     assert isinstance(surveys, Surveys)
     assert surveys.default == "hai-long"

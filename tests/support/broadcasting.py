@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -90,7 +90,9 @@ async def create_broadcast(
     guide: str = "vneid-muc-2",
     target: Target | None = None,
     author_id: int | None = None,
+    send_at: datetime | None = None,
 ) -> int:
+    """A guide broadcast to COMMUNE, due at `send_at` (default: now)."""
     message = broadcast_message.build(content, Kind.GUIDE, guide, "Tổ CNS xã Thạch Hà")
     assert message is not None
     async with sessions() as session, session.begin():
@@ -102,7 +104,7 @@ async def create_broadcast(
             target=target or Target(Audience.COMMUNE, commune_code=COMMUNE),
             author_id=author_id,
             author_label="test",
-            send_at=utcnow(),
+            send_at=send_at or utcnow(),
         )
     return created.id
 

@@ -187,8 +187,9 @@ async def test_nothing_is_sent_in_quiet_hours_and_it_starts_after(
     engine, sessions, content: Content, tg
 ) -> None:
     await add_people(sessions, 2, first_chat=8200)
-    broadcast_id = await create_broadcast(sessions, content)
     night = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # 23:00 in Vietnam
+    # Scheduled for that night by the sender's own clock, never the machine's date.
+    broadcast_id = await create_broadcast(sessions, content, send_at=night)
     clock = {"now": night}
     async with telegram_channel(tg, sessions, content) as channel:
         sender = make_sender(
