@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")  # no daylight saving time
+from storage.clock import VIETNAM
+
 TIME_TYPED = re.compile(
     r"^\s*(\d{1,2})[:hg](\d{2})?\s*(?:(?:ngày\s*)?(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?)?\s*$",
     re.IGNORECASE,

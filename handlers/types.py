@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
+
+from storage.clock import utcnow
 
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit; the same payload serves every channel
 
@@ -15,10 +17,6 @@ class Kind(StrEnum):
     COMMAND = "command"
     BUTTON = "button"
     TEXT = "text"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

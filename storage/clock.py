@@ -47,6 +47,11 @@ class FixedClock:
 SYSTEM_CLOCK: Clock = SystemClock()
 
 
+def utcnow() -> datetime:
+    """The system clock's instant: for defaults where no clock is passed (row timestamps)."""
+    return SYSTEM_CLOCK.now()
+
+
 def vietnam_now(clock: Clock) -> datetime:
     """The clock's instant in Vietnam time."""
     return clock.now().astimezone(VIETNAM)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 
 from bot.channels.render import as_text
 from bot.commands.common import run, setup
@@ -14,6 +13,7 @@ from handlers.broadcast_message import Kind
 from handlers.schedule import QuietHours, local_label, parse_time
 from storage import broadcasts, teams
 from storage.broadcasts import Audience, Target
+from storage.clock import SYSTEM_CLOCK
 from storage.deliveries import DState
 
 ACTOR = "cli"
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def create_broadcast(args: argparse.Namespace) -> int:
     """Preview a broadcast and count its recipients; schedule it only with --yes."""
     settings = setup()
-    now = datetime.now(UTC)
+    now = SYSTEM_CLOCK.now()
     send_at = now
     if args.at:
         parsed = parse_time(args.at, now)

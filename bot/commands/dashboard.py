@@ -10,7 +10,6 @@ from bot.i18n import _
 from bot.runtime import open_runtime
 from storage import contacts, dashboard
 from storage.access import officer_scope
-from storage.models import utcnow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +45,7 @@ def make_link(args: argparse.Namespace) -> int:
                 contact.id,
                 secret=runtime.secret,
                 base_url=settings.base_url,
-                now=utcnow(),
+                now=runtime.clock.now(),
             )
 
     url = run(go())

@@ -10,7 +10,6 @@ from bot import demo
 from bot.commands.common import run, setup
 from bot.i18n import _
 from bot.runtime import open_runtime
-from storage.models import utcnow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,7 +60,7 @@ def seed_demo(args: argparse.Namespace) -> int:
                 session,
                 months=args.months,
                 communes=args.communes,
-                now=utcnow(),
+                now=runtime.clock.now(),
                 rng=random.Random(args.random_seed),
             )
 

@@ -16,9 +16,9 @@ from bot.reports import monthly, writers
 from bot.reports.responses import responses_table
 from bot.runtime import load_content
 from handlers.questionnaire import Surveys
-from handlers.types import utcnow
 from storage import app_state, db, stats
 from storage.access import Scope
+from storage.clock import SYSTEM_CLOCK
 from storage.roles import RoleName
 
 FORMATS = ("text", "csv", "xlsx", "json")
@@ -79,7 +79,7 @@ def report(args: argparse.Namespace) -> int:
                     args.month,
                     target=settings.satisfaction_target,
                     breakdowns=breakdowns,
-                    now=utcnow(),
+                    now=SYSTEM_CLOCK.now(),
                     filters=filters,
                     scope=scope_label(Scope(RoleName.ADMIN, args.province), args.commune),
                 )
