@@ -1,24 +1,37 @@
-# dvcbot: slim image, non-root user, migrations then `dvcbot serve`.
-FROM python:3.11-slim
+# dvcbot: a production image. Dependencies come from requirements.lock in their own layer (editing
+# content or code does not reinstall them); the runtime stage has no pip cache, compilers or build
+# layers. Settings have no ENV here: /etc/dvcbot/defaults.env holds the image's defaults, which a
+# mounted .env (in /app) or real environment variables override.
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    DVCBOT_WEB_HOST=0.0.0.0 \
-    DVCBOT_WEB_PORT=8080 \
-    DVCBOT_DATABASE_URL=sqlite+aiosqlite:////data/dvcbot.db
-
-RUN useradd --create-home --uid 10001 dvcbot && mkdir -p /data && chown dvcbot /data
-WORKDIR /app
+# --- build: a virtual environment with the locked dependencies, then dvcbot itself -----------------
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/dvcbot
+WORKDIR /src
+COPY requirements.lock ./
+RUN /opt/dvcbot/bin/pip install --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
-COPY content ./content
-RUN pip install --no-cache-dir -e .
+RUN /opt/dvcbot/bin/pip install --no-deps . \
+ && /opt/dvcbot/bin/pip uninstall -y pip setuptools wheel \
+ && find /opt/dvcbot -name '__pycache__' -prune -exec rm -rf {} + \
+ && find /opt/dvcbot -name 'tests' -path '*site-packages/*/tests' -prune -exec rm -rf {} +
 
+# --- runtime ----------------------------------------------------------------------------------
+FROM python:3.11-slim
+ENV PATH=/opt/dvcbot/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+RUN useradd --create-home --uid 10001 dvcbot && mkdir -p /data /etc/dvcbot && chown dvcbot /data \
+ && pip uninstall -y pip setuptools wheel 2>/dev/null || true
+COPY --from=build /opt/dvcbot /opt/dvcbot
+COPY deploy/defaults.env /etc/dvcbot/defaults.env
+COPY content /app/content
+WORKDIR /app
 USER dvcbot
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status == 200 else 1)"
-CMD ["sh", "-c", "dvcbot db upgrade && exec dvcbot serve"]
+# Reads DVCBOT_WEB_PORT like the app does, so a changed port stays healthy.
+HEALTHCHECK --interval=30s --timeout=6s --start-period=30s --retries=3 CMD ["dvcbot", "healthcheck"]
+# One process: wait for the database, migrate, serve; SIGTERM stops it at once in every phase.
+CMD ["dvcbot", "serve", "--upgrade"]

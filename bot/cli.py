@@ -14,6 +14,7 @@ from bot.commands import (
     dashboard,
     db,
     demo,
+    health,
     report,
     roles,
     search,
@@ -22,6 +23,7 @@ from bot.commands import (
     telegram,
     zalo,
 )
+from bot.config import ui_language
 from bot.i18n import _
 
 # Each module has `register(subparsers)`; its subcommands set `func(args) -> int`.
@@ -39,6 +41,7 @@ COMMAND_MODULES = [
     broadcast,
     dashboard,
     demo,
+    health,
 ]
 
 
@@ -55,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    i18n.set_language(i18n.cli_language())
+    i18n.set_language(ui_language())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.i18n import _
 
@@ -18,16 +25,45 @@ TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # Telegram's broadcast limits (Bot API FAQ; allow_paid_broadcast in the send* methods).
 FREE_RATE = 30
 PAID_RATE = 1000
+# Defaults of a packaged deployment (the Docker image writes this file); a .env in the working
+# directory and real environment variables override it, in that order.
+DEFAULTS_FILE = Path("/etc/dvcbot/defaults.env")
+# Docker and Kubernetes secrets: a file per setting, named like the variable in lower case.
+SECRETS_DIR = Path("/run/secrets")
 
 
 class Settings(BaseSettings):
     """Every setting of dvcbot; nobody else reads os.environ."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX,
+        env_file=(DEFAULTS_FILE, ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        secrets_dir=SECRETS_DIR if SECRETS_DIR.is_dir() else None,
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # A secret named by DVCBOT_X_FILE ranks with the environment, above .env files.
+        return (
+            init_settings,
+            env_settings,
+            SecretFilesSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
     database_url: str = "sqlite+aiosqlite:///./dvcbot.db"
+    # `dvcbot serve --upgrade`: how long to keep trying a database that is not up yet
+    database_wait_seconds: int = Field(default=60, ge=0, le=3600)
     content_dir: Path = BUNDLED_CONTENT
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
@@ -194,6 +230,43 @@ class ConfigError(Exception):
     """One message naming every bad variable."""
 
 
+def secret_fields() -> list[str]:
+    """The settings that hold secrets (tokens, keys): never logged, readable from files."""
+    return [
+        name for name, info in Settings.model_fields.items() if "SecretStr" in str(info.annotation)
+    ]
+
+
+class SecretFilesSource(PydanticBaseSettingsSource):
+    """`DVCBOT_TELEGRAM_TOKEN_FILE=/run/secrets/tg` reads the token from that file, so secrets
+    stay out of the environment (`docker inspect`, /proc/PID/environ) and out of the logs."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # everything is read in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        given: dict[str, str | None] = {}
+        for path in (DEFAULTS_FILE, Path(".env")):
+            if path.is_file():
+                given.update(dotenv_values(path))
+        given.update(os.environ)
+        values: dict[str, Any] = {}
+        problems = []
+        for name in secret_fields():
+            variable = f"{ENV_PREFIX}{name.upper()}_FILE"
+            path_text = given.get(variable)
+            if not path_text:
+                continue
+            try:
+                values[name] = Path(path_text).read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                problems.append(f"  {variable}: {exc.__class__.__name__}: {path_text}")
+        if problems:
+            header = _("Invalid configuration; fix these variables:")
+            raise ConfigError(header + "\n" + "\n".join(problems))
+        return values
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise ConfigError listing every bad DVCBOT_ variable."""
     try:
@@ -206,6 +279,16 @@ def load_settings(**overrides: object) -> Settings:
             lines.append(f"  {name}{error['msg']}")
         header = _("Invalid configuration; fix these variables:")
         raise ConfigError(header + "\n" + "\n".join(lines)) from None
+
+
+def ui_language() -> str:
+    """The CLI's language: DVCBOT_UI_LANG from the environment or a .env file; Vietnamese when
+    the settings cannot be read (their error is then printed in Vietnamese)."""
+    try:
+        return Settings().ui_lang
+    except (ValidationError, ConfigError):
+        lang = os.environ.get(f"{ENV_PREFIX}UI_LANG", "vi")
+        return lang if lang in ("vi", "en") else "vi"
 
 
 def settings_or_exit(**overrides: object) -> Settings:

@@ -38,14 +38,6 @@ def translations(lang: str) -> NullTranslations:
 _current_lang = "vi"
 
 
-def cli_language() -> str:
-    """The CLI's language before settings are read: DVCBOT_UI_LANG, else Vietnamese."""
-    import os  # settings are not loaded yet when the CLI starts, and may be invalid
-
-    lang = os.environ.get("DVCBOT_UI_LANG", "vi")
-    return lang if lang in ("vi", "en") else "vi"
-
-
 def set_language(lang: str) -> None:
     global _current_lang
     _current_lang = lang

@@ -8,6 +8,7 @@ import sys
 
 from aiohttp import web
 
+from bot import startup
 from bot.commands.common import setup
 from bot.i18n import _
 from bot.web.app import active_plugins, create_app
@@ -25,6 +26,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", help=_("address to listen on (default: DVCBOT_WEB_HOST)"))
     parser.add_argument("--port", type=int, help=_("port to listen on (default: DVCBOT_WEB_PORT)"))
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help=_(
+            "first wait for the database (DVCBOT_DATABASE_WAIT_SECONDS) and apply migrations; "
+            "SIGTERM stops at once in every phase (the container's entry point)"
+        ),
+    )
     parser.set_defaults(func=serve)
 
 
@@ -33,6 +42,12 @@ def serve(args: argparse.Namespace) -> int:
         k: v for k, v in (("web_host", args.host), ("web_port", args.port)) if v is not None
     }
     settings = setup(**overrides)
+    if args.upgrade:
+        try:
+            startup.prepare(settings)
+        except startup.StartupFailed as error:
+            print(error, file=sys.stderr)
+            return 1
     app = create_app(settings)
 
     async def announce(_app: web.Application) -> None:
