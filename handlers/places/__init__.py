@@ -52,8 +52,12 @@ def commune_code(value: object) -> str:
     return f"{int(str(value)):05d}"
 
 
-def _key(name: str) -> str:
+def key(name: str) -> str:
+    """The folded name without its unit word: 'Xã Thạch Hà' -> 'thach ha'."""
     return _UNIT_WORDS.sub("", fold(name)).strip()
+
+
+_key = key
 
 
 def rows(name: str) -> Iterator[dict[str, str]]:
@@ -114,9 +118,14 @@ def label(place: Place) -> str:
     return f"{place.name}, {found.name}" if found else place.name
 
 
+def province_key(query: str) -> str:
+    """The key a typed province name is matched by, with the big cities' short names."""
+    folded = key(query)
+    return PROVINCE_ALIASES.get(folded, folded)
+
+
 def find_provinces(query: str, limit: int = 6) -> list[Place]:
-    key = _key(query)
-    return _find(PROVINCE_ALIASES.get(key, key), provinces(), limit)
+    return _find(province_key(query), provinces(), limit)
 
 
 def find_communes(query: str, in_province: str | None, limit: int = 6) -> list[Place]:
