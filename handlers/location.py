@@ -10,10 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from handlers import places
-from handlers.places import former
 from handlers.context import Context
 from handlers.menu import menu_button
 from handlers.payload import parse
+from handlers.places import former
 from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
 

@@ -35,7 +35,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from handlers.text import fold  # noqa: E402
+from handlers.text import fold
 
 OUT = Path(__file__).resolve().parent.parent / "handlers" / "places" / "data"
 SOURCE = "vietnamadminunits"
@@ -143,7 +143,9 @@ def main() -> None:
     write("provinces.csv", ["code", "name"], [list(p) for p in provinces])
     communes = sorted([wcode, pcode, wname] for pcode, _, _, wcode, wname, _ in new_units)
     write("communes.csv", ["code", "province_code", "name"], communes)
-    write("former_provinces.csv", ["code", "name", "province_codes"], list(former_provinces.values()))
+    write(
+        "former_provinces.csv", ["code", "name", "province_codes"], list(former_provinces.values())
+    )
     write(
         "former_districts.csv",
         ["code", "province_code", "name", "aliases", "commune_codes"],
