@@ -103,7 +103,7 @@ def plan(conn: Connection) -> Report:
             .where(column.in_(list(CHANGES)))
             .group_by(column)
         )
-        report.rows[f"{table_name}.{column_name}"] = Counter(dict(counted.tuples().all()))
+        report.rows[f"{table_name}.{column_name}"] = Counter({c: n for c, n in counted.all()})
     return report
 
 

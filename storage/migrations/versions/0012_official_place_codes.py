@@ -28,6 +28,8 @@ def upgrade() -> None:
     report = place_codes.rewrite(op.get_bind())
     if report.done_before is None:
         logger.info("place codes rewritten to the official list: %d rows", report.total)
+        for line in report.lines():
+            logger.info("%s", line)
 
 
 def downgrade() -> None:
