@@ -69,8 +69,8 @@ def _former_choices(
     for unit in found[:MAX_FORMER]:
         if unit.kind == "province":
             new = [p for code in unit.province_codes if (p := places.province(code))]
-            names = ", ".join(p.name for p in new)
-            lines.append(ctx.t("location.former_province", former=unit.name, province=names))
+            joined = ", ".join(p.name for p in new)
+            lines.append(ctx.t("location.former_province", former=unit.name, province=joined))
             offered.extend(new)
             continue
         communes = [c for code in unit.commune_codes if (c := places.commune(code))]

@@ -122,8 +122,8 @@ def _entries() -> tuple[_Entry, ...]:
             )
         )
     for row in provinces.values():
-        keys = frozenset({compact(_bare(fold(row["name"])))})
-        entries.append(_Entry("province", row["name"], "", keys, _codes(row["province_codes"]), ()))
+        own = frozenset({compact(_bare(fold(row["name"])))})
+        entries.append(_Entry("province", row["name"], "", own, _codes(row["province_codes"]), ()))
     return tuple(entries)
 
 

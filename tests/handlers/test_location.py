@@ -124,3 +124,16 @@ async def test_a_former_commune_typed_in_its_province_shows_where_it_went(talk: 
     assert "Huyện Thạch Hà (cũ, Tỉnh Hà Tĩnh) nay thuộc các xã/phường: " in talk.text()
     await talk.say("Tùng Lộc")  # a commune that kept its name gets no note
     assert labels(talk) == ["Xã Tùng Lộc"] and "(cũ" not in talk.text()
+
+
+async def test_the_surveys_place_question_takes_a_former_district_too(talk: Talk, sessions) -> None:
+    await talk.say("/danhgia")
+    await talk.press_label("🙂 Hài lòng")
+    assert "tỉnh/thành phố" in talk.text()
+    await talk.say("huyện Can Lộc")
+    assert "Huyện Can Lộc (cũ, Tỉnh Hà Tĩnh) nay thuộc các xã/phường" in talk.text()
+    await talk.press_label("Xã Xuân Lộc")
+    assert "Đã lưu: Xã Xuân Lộc, Hà Tĩnh" in talk.text()
+    assert "Câu 2/" in talk.text(), "the survey goes on with its next question"
+    contact = await get_contact(sessions)
+    assert places.commune(contact.commune_code).name == "Xã Xuân Lộc"
