@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 dvcbot && mkdir -p /data && chown dvcbot /data
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE NOTICE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
