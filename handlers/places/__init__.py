@@ -110,6 +110,18 @@ def commune(code: str | None) -> Place | None:
         return None
 
 
+def commune_from_link(code: str | None) -> Place | None:
+    """A commune by code, where a QR code printed before the official list may carry a code
+    that no commune has any more (Cửa Nam's 00073): that one leads to its official code.
+    A code that is official now keeps its official meaning."""
+    found = commune(code)
+    if found is None and code and code.isdigit():
+        from storage.place_codes import CHANGES
+
+        found = commune(CHANGES.get(commune_code(code)))
+    return found
+
+
 def label(place: Place) -> str:
     """'Phường Cửa Nam, Thành phố Hà Nội' for a commune; the name for a province."""
     if place.code == place.province_code:
