@@ -79,11 +79,16 @@ def _former_choices(
         province = places.province(communes[0].province_code)
         names = [c.name for c in communes]
         key = "location.former_one" if len(names) == 1 else "location.former_many"
+        within = (
+            ctx.t("location.former_via", via=unit.via, within=unit.within)
+            if unit.via
+            else unit.within
+        )
         lines.append(
             ctx.t(
                 key,
                 former=unit.name,
-                within=unit.within,
+                within=within,
                 commune=names[0],
                 communes=", ".join(names),
                 province=province.name if province else "",

@@ -63,6 +63,7 @@ def search_places(args: argparse.Namespace) -> int:
         new = new if unit.kind == "province" else []
         new += [c for code in unit.commune_codes if (c := places.commune(code))]
         where = f", {unit.within}" if unit.within else ""
+        where = f" → {unit.via}{where}" if unit.via else where
         now = _("{name}{where} (before 1/7/2025) is now:")
         lines.append(now.format(name=unit.name, where=where))
         lines.extend(f"  {_line(p)}" for p in new)

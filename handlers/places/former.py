@@ -34,6 +34,7 @@ class Former:
     within: str  # where it was: "Tỉnh Hà Tĩnh", "Huyện Thạch Hà, Tỉnh Hà Tĩnh"
     province_codes: tuple[str, ...]  # the 2025 province(s) it is in now
     commune_codes: tuple[str, ...]  # the 2025 communes it became (none for a province)
+    via: str = ""  # for an older name: the unit it was merged into before 2025
 
 
 def compact(text: str) -> str:
@@ -136,7 +137,7 @@ def _index() -> dict[str, tuple[_Entry, ...]]:
     return {key: tuple(found) for key, found in index.items()}
 
 
-def _named(entry: _Entry, unit: str, name: str, query: str) -> str:
+def _named(entry: _Entry, name: str, query: str) -> str:
     """The entry's own name, or the older name the person typed when that is what matched."""
     if name in {compact(_bare(fold(entry.name))), compact(fold(entry.name))}:
         return entry.name
@@ -193,13 +194,15 @@ def find(query: str, in_province: str | None = None, limit: int = 5) -> list[For
             commune_codes = tuple(
                 x for x in commune_codes if (c := commune(x)) and c.province_code == in_province
             )
+        named = _named(entry, name, query)
         results.append(
             Former(
                 entry.kind,
-                _named(entry, unit, name, query),
+                named,
                 entry.within,
                 province_codes,
                 commune_codes,
+                via=entry.name if named != entry.name else "",
             )
         )
     return results[:limit]

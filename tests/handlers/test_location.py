@@ -98,11 +98,14 @@ async def test_a_former_district_offers_the_communes_it_became(talk: Talk, sessi
 @pytest.mark.parametrize(
     ("typed", "said", "offered"),
     [
-        ("xã Thạch Hương cũ", "Xã Thạch Hương (cũ", "Phường Hà Huy Tập"),
-        ("thị xã Cửa Lò", "Thị xã Cửa Lò (cũ, Tỉnh Nghệ An)", "Phường Cửa Lò"),
+        ("xã Thạch Hương cũ",
+         "Xã Thạch Hương (cũ, sau nhập vào Xã Tân Lâm Hương, Thành phố Hà Tĩnh, Tỉnh Hà Tĩnh)"
+         " nay thuộc Phường Hà Huy Tập, Hà Tĩnh.", "Phường Hà Huy Tập"),
+        ("thị xã Cửa Lò", "Thị xã Cửa Lò (cũ, sau nhập vào Thành phố Vinh, Tỉnh Nghệ An)",
+         "Phường Cửa Lò"),
         ("Quảng Bình", "Tỉnh Quảng Bình (cũ) nay thuộc Quảng Trị", "Quảng Trị"),
     ],
-)
+)  # fmt: skip
 async def test_names_from_before_the_2025_merger_lead_to_the_new_units(
     talk: Talk, typed: str, said: str, offered: str
 ) -> None:
