@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,7 @@ def plan(conn: Connection) -> Report:
     return report
 
 
-def rewrite(conn: Connection, now: datetime | None = None) -> Report:
+def rewrite(conn: Connection, now: datetime) -> Report:
     """Rewrite every stored old code to the official one, once; the report says what changed."""
     report = plan(conn)
     if report.done_before is not None:
@@ -123,10 +123,10 @@ def rewrite(conn: Connection, now: datetime | None = None) -> Report:
         )
     value = {
         "scheme": SCHEME,
-        "at": (now or datetime.now(UTC)).isoformat(),
+        "at": now.isoformat(),
         "rows": {column: sum(counts.values()) for column, counts in report.rows.items()},
     }
     conn.execute(
-        sa.insert(_app_state()).values(key=MARKER, value=value, updated_at=now or datetime.now(UTC))
+        sa.insert(_app_state()).values(key=MARKER, value=value, updated_at=now)
     )
     return report

@@ -14,6 +14,7 @@ from bot.i18n import _
 from handlers import places
 from handlers.places import former
 from storage import db, place_codes
+from storage.clock import SYSTEM_CLOCK
 
 LIMIT = 8
 
@@ -83,8 +84,9 @@ def migrate_codes(args: argparse.Namespace) -> int:
         engine = db.create_engine(settings.database_url)
         try:
             async with engine.begin() as conn:
-                work = place_codes.plan if args.dry_run else place_codes.rewrite
-                return await conn.run_sync(work)
+                if args.dry_run:
+                    return await conn.run_sync(place_codes.plan)
+                return await conn.run_sync(place_codes.rewrite, SYSTEM_CLOCK.now())
         finally:
             await engine.dispose()
 

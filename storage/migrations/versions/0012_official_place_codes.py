@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 from storage import place_codes
+from storage.clock import SYSTEM_CLOCK
 
 revision: str = "0012"
 down_revision: str | None = "0008"
@@ -25,7 +26,7 @@ logger = logging.getLogger("storage.place_codes")
 
 
 def upgrade() -> None:
-    report = place_codes.rewrite(op.get_bind())
+    report = place_codes.rewrite(op.get_bind(), SYSTEM_CLOCK.now())
     if report.done_before is None:
         logger.info("place codes rewritten to the official list: %d rows", report.total)
         for line in report.lines():
