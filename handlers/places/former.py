@@ -37,8 +37,16 @@ class Former:
     via: str = ""  # for an older name: the unit it was merged into before 2025
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
 def compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", fold(text))
+    return _NOT_KEY.sub("", fold(text))
+
+
+def _own_key(name: str) -> str:
+    """The compact name of a unit without its unit word: 'Huyện Can Lộc' -> 'canloc'."""
+    return _NOT_KEY.sub("", _bare(fold(name)))
 
 
 def _bare(folded: str) -> str:
@@ -97,7 +105,7 @@ def _entries() -> tuple[_Entry, ...]:
         province = provinces[district["province_code"]]
         codes = _codes(row["commune_codes"])
         _merge(of_district[district["code"]], codes)
-        keys = {compact(_bare(fold(row["name"]))), *row["aliases"].split()}
+        keys = {_own_key(row["name"]), *row["aliases"].split()}
         entries.append(
             _Entry(
                 "commune",
@@ -111,7 +119,7 @@ def _entries() -> tuple[_Entry, ...]:
     for code, row in districts.items():
         codes = tuple(of_district[code]) or _codes(row["commune_codes"])
         province = provinces[row["province_code"]]
-        keys = {compact(_bare(fold(row["name"]))), *row["aliases"].split()}
+        keys = {_own_key(row["name"]), *row["aliases"].split()}
         entries.append(
             _Entry(
                 "district",
@@ -123,7 +131,7 @@ def _entries() -> tuple[_Entry, ...]:
             )
         )
     for row in provinces.values():
-        own = frozenset({compact(_bare(fold(row["name"])))})
+        own = frozenset({_own_key(row["name"])})
         entries.append(_Entry("province", row["name"], "", own, _codes(row["province_codes"]), ()))
     return tuple(entries)
 
@@ -139,7 +147,7 @@ def _index() -> dict[str, tuple[_Entry, ...]]:
 
 def _named(entry: _Entry, name: str, query: str) -> str:
     """The entry's own name, or the older name the person typed when that is what matched."""
-    if name in {compact(_bare(fold(entry.name))), compact(fold(entry.name))}:
+    if name in {_own_key(entry.name), compact(entry.name)}:
         return entry.name
     typed = " ".join(query.split())
     typed = re.sub(r"\s*\(?\b(cũ|cu)\b\)?\s*$", "", typed, flags=re.IGNORECASE)
