@@ -126,7 +126,5 @@ def rewrite(conn: Connection, now: datetime) -> Report:
         "at": now.isoformat(),
         "rows": {column: sum(counts.values()) for column, counts in report.rows.items()},
     }
-    conn.execute(
-        sa.insert(_app_state()).values(key=MARKER, value=value, updated_at=now)
-    )
+    conn.execute(sa.insert(_app_state()).values(key=MARKER, value=value, updated_at=now))
     return report

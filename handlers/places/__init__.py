@@ -57,9 +57,6 @@ def key(name: str) -> str:
     return _UNIT_WORDS.sub("", fold(name)).strip()
 
 
-_key = key
-
-
 def rows(name: str) -> Iterator[dict[str, str]]:
     """The rows of one of the shipped tables in `data/`."""
     with (DATA / name).open(encoding="utf-8", newline="") as table:
@@ -69,7 +66,7 @@ def rows(name: str) -> Iterator[dict[str, str]]:
 @functools.cache
 def provinces() -> tuple[Place, ...]:
     items = (
-        Place(row["code"], row["name"].removeprefix("Tỉnh "), row["code"], _key(row["name"]))
+        Place(row["code"], row["name"].removeprefix("Tỉnh "), row["code"], key(row["name"]))
         for row in rows("provinces.csv")
     )
     return tuple(sorted(items, key=lambda p: p.key))
@@ -78,7 +75,7 @@ def provinces() -> tuple[Place, ...]:
 @functools.cache
 def communes() -> dict[str, Place]:
     return {
-        row["code"]: Place(row["code"], row["name"], row["province_code"], _key(row["name"]))
+        row["code"]: Place(row["code"], row["name"], row["province_code"], key(row["name"]))
         for row in rows("communes.csv")
     }
 
@@ -147,7 +144,7 @@ def find_communes(query: str, in_province: str | None, limit: int = 6) -> list[P
 
 def _find(query: str, pool: Iterable[Place], limit: int) -> list[Place]:
     """Exact name first, then names starting with the query, then containing it, then fuzzy."""
-    wanted = _key(query)
+    wanted = key(query)
     if not wanted:
         return []
     items = list(pool)
