@@ -10,7 +10,7 @@ RUN python -m venv /opt/dvcbot
 WORKDIR /src
 COPY requirements.lock ./
 RUN /opt/dvcbot/bin/pip install --no-deps -r requirements.lock
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE NOTICE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
@@ -27,6 +27,7 @@ RUN useradd --create-home --uid 10001 dvcbot && mkdir -p /data /etc/dvcbot && ch
 COPY --from=build /opt/dvcbot /opt/dvcbot
 COPY deploy/defaults.env /etc/dvcbot/defaults.env
 COPY content /app/content
+COPY LICENSE NOTICE /app/
 WORKDIR /app
 USER dvcbot
 VOLUME ["/data"]

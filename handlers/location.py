@@ -13,6 +13,7 @@ from handlers import places
 from handlers.context import Context
 from handlers.menu import menu_button
 from handlers.payload import parse
+from handlers.places import former
 from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
 
@@ -55,6 +56,68 @@ def _choices(ctx: Context, found: list[places.Place], kind: str, text: str) -> l
     return [Reply(text=text, buttons=tuple(buttons), topic=f"location:{kind}")]
 
 
+MAX_FORMER = 3  # former units described in one reply
+MAX_BUTTONS = 10
+
+
+def _former_choices(
+    ctx: Context, found: list[former.Former], also: list[places.Place], kind: str
+) -> list[Reply]:
+    """A pre-2025 name: say what it became and offer the new units (plus `also`) as buttons."""
+    lines: list[str] = []
+    offered: list[places.Place] = list(also)
+    for unit in found[:MAX_FORMER]:
+        if unit.kind == "province":
+            new = [p for code in unit.province_codes if (p := places.province(code))]
+            joined = ", ".join(p.name for p in new)
+            lines.append(ctx.t("location.former_province", former=unit.name, province=joined))
+            offered.extend(new)
+            continue
+        communes = [c for code in unit.commune_codes if (c := places.commune(code))]
+        if not communes:
+            continue
+        province = places.province(communes[0].province_code)
+        names = [c.name for c in communes]
+        key = "location.former_one" if len(names) == 1 else "location.former_many"
+        within = (
+            ctx.t("location.former_via", via=unit.via, within=unit.within)
+            if unit.via
+            else unit.within
+        )
+        lines.append(
+            ctx.t(
+                key,
+                former=unit.name,
+                within=within,
+                commune=names[0],
+                communes=", ".join(names),
+                province=province.name if province else "",
+            )
+        )
+        offered.extend(communes)
+    unique = list(dict.fromkeys(offered))[:MAX_BUTTONS]
+    provinces_shown = {p.province_code for p in unique}
+    buttons = [
+        Button(
+            p.name if len(provinces_shown) == 1 or p.code == p.province_code else places.label(p),
+            payload=f"loc:{'p' if p.code == p.province_code else 'c'}:{p.code}",
+        )
+        for p in unique
+    ]
+    buttons.append(_skip_button(ctx))
+    text = "\n".join([*lines, "", ctx.t("location.pick_former")])
+    return [Reply(text=text, buttons=tuple(buttons), topic=f"location:{kind}")]
+
+
+def _changed(unit: former.Former, exact: list[places.Place]) -> bool:
+    """False for a former commune that is an exact match under the same name today."""
+    return not (
+        unit.kind == "commune"
+        and len(unit.commune_codes) == 1
+        and any(p.code == unit.commune_codes[0] and p.name == unit.name for p in exact)
+    )
+
+
 @router.command("noio", "diachi")
 @router.button("loc")
 async def change_location(msg: Incoming, ctx: Context) -> list[Reply]:
@@ -88,6 +151,11 @@ async def typed_place(msg: Incoming, ctx: Context) -> list[Reply]:
     if ctx.conversation.step == Step.COMMUNE:
         province = places.province(ctx.conversation.data.get("province"))
         found = places.find_communes(msg.text, province.code if province else None)
+        exact = [p for p in found if p.key == places.key(msg.text)]
+        old = former.find(msg.text, province.code if province else None)
+        old = [unit for unit in old if _changed(unit, exact)]
+        if old:
+            return _former_choices(ctx, old, exact, "c")
         if not found:
             return [
                 Reply(
@@ -101,6 +169,10 @@ async def typed_place(msg: Incoming, ctx: Context) -> list[Reply]:
             ]
         return _choices(ctx, found, "c", ctx.t("location.pick_commune"))
     found = places.find_provinces(msg.text)
+    exact = [p for p in found if p.key == places.province_key(msg.text)]
+    if not exact and (old := former.find(msg.text)):
+        # "Can Lộc", "Quảng Bình": a former district or province, not a typo of a new one.
+        return _former_choices(ctx, old, [], "p")
     if not found:
         return [
             Reply(

@@ -68,7 +68,7 @@ async def start_by_button(msg: Incoming, ctx: Context) -> list[Reply]:
 async def start_by_link(msg: Incoming, ctx: Context) -> list[Reply]:
     """`/start ks_<commune code>[_<procedure code with '-' for '.'>]` from a QR code."""
     parts = msg.args.split("_", 2)
-    commune = places.commune(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    commune = places.commune_from_link(parts[1]) if len(parts) > 1 else None
     procedure = parts[2].replace("-", ".") if len(parts) > 2 else None
     if procedure and not PROCEDURE_CODE.match(procedure):
         procedure = None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.channels.render import as_text
 from bot.commands.common import run, setup
+from bot.commands.places import check_place_arguments
 from bot.i18n import _
 from bot.runtime import open_runtime
 from handlers import broadcast_message
@@ -52,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def create_broadcast(args: argparse.Namespace) -> int:
     """Preview a broadcast and count its recipients; schedule it only with --yes."""
     settings = setup()
+    if (refused := check_place_arguments(args)) is not None:
+        print(refused, file=sys.stderr)
+        return 2
     now = SYSTEM_CLOCK.now()
     send_at = now
     if args.at:

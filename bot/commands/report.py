@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.commands.common import run, setup
+from bot.commands.places import check_place_arguments
 from bot.config import Settings
 from bot.content import ContentError
 from bot.dashboard.figures import scope_label
@@ -51,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def report(args: argparse.Namespace) -> int:
     settings = setup()
+    if (refused := check_place_arguments(args)) is not None:
+        print(refused, file=sys.stderr)
+        return 2
     try:
         stats.month_range(args.month)
         if args.by is not None:

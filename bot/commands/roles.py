@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.common import run, setup
+from bot.commands.places import check_place_arguments
 from bot.i18n import _
 from bot.runtime import Runtime, open_runtime
 from handlers.teams import menu_commands
@@ -67,6 +69,9 @@ async def refresh_menu(runtime: Runtime, contact: Contact) -> None:
 def grant_role(args: argparse.Namespace) -> int:
     """Give a person (who has written to the bot before) a role."""
     settings = setup()
+    if (refused := check_place_arguments(args)) is not None:
+        print(refused, file=sys.stderr)
+        return 2
 
     async def grant() -> int:
         async with open_runtime(settings) as runtime:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.commands.common import run, setup
+from bot.commands.places import check_place_arguments
 from bot.config import Settings
 from bot.i18n import _
 from bot.runtime import open_runtime
@@ -63,6 +65,9 @@ def print_invite(settings: Settings, invite: InviteCode) -> None:
 def create_team(args: argparse.Namespace) -> int:
     """Create a team and print its invite link."""
     settings = setup()
+    if (refused := check_place_arguments(args)) is not None:
+        print(refused, file=sys.stderr)
+        return 2
     if args.days < 1 or args.uses < 1:
         print(_("--days and --uses must be at least 1."))
         return 2

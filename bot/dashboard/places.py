@@ -17,5 +17,4 @@ def commune_name(code: str | None) -> str:
 
 def communes_of(province: str) -> list[tuple[str, str]]:
     """(code, name) of every commune of a province, in alphabetical order, for filter menus."""
-    found = [c for c in places.communes().values() if c.province_code == province]
-    return [(c.code, c.name) for c in sorted(found, key=lambda c: c.key)]
+    return [(c.code, c.name) for c in places.communes_of(province)]

@@ -27,7 +27,7 @@ async def test_create_a_team_grant_list_and_revoke_roles_all_audited(tmp_path: P
                 "--province",
                 "42",
                 "--commune",
-                "18070",
+                "18562",
                 "--name",
                 "Tổ CNS Thạch Hà",
             ],
@@ -67,7 +67,7 @@ async def test_create_a_team_grant_list_and_revoke_roles_all_audited(tmp_path: P
                 "--role",
                 "member",
                 "--commune",
-                "18070",
+                "18562",
             ],
             tmp_path,
         )
@@ -90,7 +90,7 @@ async def test_create_a_team_grant_list_and_revoke_roles_all_audited(tmp_path: P
         )
     )
     listing = ok(run_dvcbot(["roles", "list"], tmp_path))
-    assert "console\tmember\t42\t18070\tteam:1" in listing
+    assert "console\tmember\t42\t18562\tteam:1" in listing
     assert "console\tofficer\t42\t-" in listing
     assert " an" not in listing, "no platform ids in listings"
     chat = ok(run_dvcbot(["chat", "--user", "an"], tmp_path, stdin="/cuatoi\n"))
@@ -116,9 +116,9 @@ async def test_broadcast_create_previews_and_needs_yes_then_list_show_cancel(
 ) -> None:
     ok(run_dvcbot(["db", "upgrade"], tmp_path))
     engine = db.create_engine(f"sqlite+aiosqlite:///{tmp_path / 'dvcbot.db'}")
-    await add_people(db.session_factory(engine), 4, commune="18070", first_chat=100)
+    await add_people(db.session_factory(engine), 4, commune="18562", first_chat=100)
     await engine.dispose()
-    args = ["broadcast", "create", "--guide", "vneid-muc-2", "--commune", "18070", "--any-hour"]
+    args = ["broadcast", "create", "--guide", "vneid-muc-2", "--commune", "18562", "--any-hour"]
     preview = run_dvcbot(args, tmp_path, DVCBOT_UI_LANG="en")
     assert preview.returncode == 1
     assert "📌 Tài khoản định danh điện tử VNeID mức 2" in preview.stdout

@@ -19,8 +19,8 @@ from tests.support.teams import join_team
 @pytest.fixture
 async def member(core: Core, talk: Talk) -> Talk:
     await join_team(core, talk)
-    await add_people(core.sessions, 7, commune="18070", province="42", first_chat=100)
-    await add_people(core.sessions, 4, commune="18099", province="42", first_chat=200)
+    await add_people(core.sessions, 7, commune="18562", province="42", first_chat=100)
+    await add_people(core.sessions, 4, commune="18754", province="42", first_chat=200)
     return talk
 
 
@@ -84,7 +84,7 @@ async def test_an_officer_can_reach_the_province(core: Core, talk: Talk) -> None
         me = await contacts.get(session, "console", talk.user)
         assert me is not None
         await roles.grant(session, me.id, "officer", actor="test", province_code="42")
-    await add_people(core.sessions, 5, commune="18070", province="42", first_chat=300)
+    await add_people(core.sessions, 5, commune="18562", province="42", first_chat=300)
     await add_people(core.sessions, 2, commune="01001", province="01", first_chat=400)
     await talk.say("/phatsong")
     await talk.press_label("Một hướng dẫn")

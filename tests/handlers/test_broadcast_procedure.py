@@ -10,7 +10,7 @@ from tests.support.teams import join_team
 
 async def test_a_member_broadcasts_a_procedure_card_found_by_name(core: Core, talk: Talk) -> None:
     await join_team(core, talk)
-    await add_people(core.sessions, 3, commune="18070", first_chat=900)
+    await add_people(core.sessions, 3, commune="18562", first_chat=900)
     await talk.say("/phatsong")
     await talk.press_label("Một thủ tục")
     await talk.say("thủ tục không có thật xyz")

@@ -75,3 +75,68 @@ async def test_skipping_the_place_keeps_nothing_and_returns_to_the_menu(
     assert "lúc khác" in talk.text() or "sau" in talk.text()
     contact = await get_contact(sessions)
     assert contact.commune_code is None
+
+
+def labels(talk: Talk) -> list[str]:
+    return [b.label for r in talk.last for b in r.buttons if b.payload != "loc:skip"]
+
+
+async def test_a_former_district_offers_the_communes_it_became(talk: Talk, sessions) -> None:
+    await talk.say("/noio")
+    await talk.say("Can Lộc")
+    text = talk.text()
+    assert "Huyện Can Lộc (cũ, Tỉnh Hà Tĩnh)" in text
+    expected = ["Xã Can Lộc", "Xã Tùng Lộc", "Xã Gia Hanh", "Xã Trường Lưu", "Xã Xuân Lộc"]
+    assert set(expected) | {"Xã Đồng Lộc"} == set(labels(talk))
+    await talk.press_label("Trường Lưu")
+    assert "Đã lưu: Xã Trường Lưu, Hà Tĩnh" in talk.text()
+    contact = await get_contact(sessions)
+    assert contact.province_code == "42"
+    assert places.commune(contact.commune_code).name == "Xã Trường Lưu"
+
+
+@pytest.mark.parametrize(
+    ("typed", "said", "offered"),
+    [
+        ("xã Thạch Hương cũ",
+         "Xã Thạch Hương (cũ, sau nhập vào Xã Tân Lâm Hương, Thành phố Hà Tĩnh, Tỉnh Hà Tĩnh)"
+         " nay thuộc Phường Hà Huy Tập, Hà Tĩnh.", "Phường Hà Huy Tập"),
+        ("thị xã Cửa Lò", "Thị xã Cửa Lò (cũ, sau nhập vào Thành phố Vinh, Tỉnh Nghệ An)",
+         "Phường Cửa Lò"),
+        ("Quảng Bình", "Tỉnh Quảng Bình (cũ) nay thuộc Quảng Trị", "Quảng Trị"),
+    ],
+)  # fmt: skip
+async def test_names_from_before_the_2025_merger_lead_to_the_new_units(
+    talk: Talk, typed: str, said: str, offered: str
+) -> None:
+    await talk.say("/noio")
+    await talk.say(typed)
+    assert said in talk.text()
+    assert offered in labels(talk)
+
+
+async def test_a_former_commune_typed_in_its_province_shows_where_it_went(talk: Talk) -> None:
+    await talk.say("/noio")
+    await talk.say("ha tinh")
+    await talk.press_label("Hà Tĩnh")
+    await talk.say("Thường Nga")
+    assert "Xã Thường Nga (cũ, Huyện Can Lộc, Tỉnh Hà Tĩnh) nay thuộc Xã Trường Lưu" in talk.text()
+    assert labels(talk)[0] == "Xã Trường Lưu"
+    await talk.say("thach ha")  # today's commune first, then the former district's communes
+    assert labels(talk)[0] == "Xã Thạch Hà"
+    assert "Huyện Thạch Hà (cũ, Tỉnh Hà Tĩnh) nay thuộc các xã/phường: " in talk.text()
+    await talk.say("Tùng Lộc")  # a commune that kept its name gets no note
+    assert labels(talk) == ["Xã Tùng Lộc"] and "(cũ" not in talk.text()
+
+
+async def test_the_surveys_place_question_takes_a_former_district_too(talk: Talk, sessions) -> None:
+    await talk.say("/danhgia")
+    await talk.press_label("🙂 Hài lòng")
+    assert "tỉnh/thành phố" in talk.text()
+    await talk.say("huyện Can Lộc")
+    assert "Huyện Can Lộc (cũ, Tỉnh Hà Tĩnh) nay thuộc các xã/phường" in talk.text()
+    await talk.press_label("Xã Xuân Lộc")
+    assert "Đã lưu: Xã Xuân Lộc, Hà Tĩnh" in talk.text()
+    assert "Câu 2/" in talk.text(), "the survey goes on with its next question"
+    contact = await get_contact(sessions)
+    assert places.commune(contact.commune_code).name == "Xã Xuân Lộc"

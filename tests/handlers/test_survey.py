@@ -158,6 +158,16 @@ async def test_a_qr_code_link_knows_the_commune_and_the_procedure(talk: Talk, se
     assert rows[0].answers["procedure"] == "1.001612"
 
 
+async def test_a_qr_code_printed_with_a_pre_official_code_counts_for_the_official_one(
+    talk: Talk, sessions
+) -> None:
+    await talk.say("/start ks_00073")  # Phường Cửa Nam before the official list (now 00082)
+    await talk.press_label("Rất hài lòng")
+    assert "tỉnh/thành phố" not in talk.text()
+    rows = await responses(sessions)
+    assert (rows[0].commune_code, rows[0].province_code) == ("00082", "01")
+
+
 async def test_rate_buttons_on_cards_and_guides_start_the_survey(talk: Talk, content) -> None:
     await talk.press("rate:2.000528")
     assert "Câu 1/" in talk.text()

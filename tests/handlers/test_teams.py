@@ -29,7 +29,7 @@ async def test_a_person_joins_a_team_with_the_invite_link_and_it_is_audited(
     async with member_core.sessions() as session:
         contact = await session.scalar(select(Contact).where(Contact.platform_user_id == talk.user))
         assert contact is not None and contact.team_id == team_id
-        assert contact.commune_code == "18070"
+        assert contact.commune_code == "18562"
         assert await roles.has(session, contact.id, "member") is not None
         actions = set(await session.scalars(select(AuditEntry.action)))
     assert {"team.create", "invite.create", "role.grant", "team.join"} <= actions
@@ -84,7 +84,7 @@ async def test_a_citizen_arriving_by_referral_is_credited_to_the_member_team_and
             select(Contact).where(Contact.platform_user_id == "citizen-9")
         )
         assert citizen is not None
-        assert citizen.team_id == team_id and citizen.commune_code == "18070"
+        assert citizen.team_id == team_id and citizen.commune_code == "18562"
         assert citizen.referred_by_id is not None
         event = await session.scalar(
             select(OutreachEvent).where(OutreachEvent.contact_id == citizen.id)

@@ -23,7 +23,7 @@ from storage.broadcasts import Audience, Target
 from storage.models import Contact, utcnow
 from tests.support.fake_telegram import FakeTelegram
 
-COMMUNE = "18070"
+COMMUNE = "18562"
 PROVINCE = "42"
 
 

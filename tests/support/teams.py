@@ -11,7 +11,7 @@ async def make_team(
     core: Core,
     *,
     name: str = "Tổ CNS xã Thạch Hà",
-    commune: str = "18070",
+    commune: str = "18562",
     province: str = "42",
     **invite: int,
 ) -> tuple[int, str]:

@@ -38,7 +38,7 @@ async def test_a_team_member_reaches_200_referred_citizens_exactly_once_within_t
                 "--province",
                 "42",
                 "--commune",
-                "18070",
+                "18562",
                 "--name",
                 "Tổ CNS xã Thạch Hà",
             ],
