@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.menu import menu_button, stale_button_replies
 from handlers.payload import pack, parse
 from handlers.routing import Router
+from handlers.statements import benefit_line, person_province, today_of, unverified
 from handlers.text import fold, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
@@ -54,47 +55,40 @@ def _authority(ctx: Context, proc: Procedure) -> str:
     return f"{proc.authority} ({level})"
 
 
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
 def card_text(ctx: Context, proc: Procedure, today: date) -> str:
+    """The card as it may be shown on `today` to this person (benefits of their province)."""
     lines = [ctx.t("procedure.title", name=_field(ctx, proc, "name", proc.name))]
     lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
     level = _field(ctx, proc, "online_level", _level(ctx, proc))
     lines.append(ctx.t("procedure.level", level=level))
-    authority = _field(ctx, proc, "authority", _authority(ctx, proc))
+    unsure = proc.is_uncertain("authority") or proc.is_uncertain("authority_level")
+    authority = _authority(ctx, proc)
+    authority = ctx.t("procedure.unverified", value=authority) if unsure else authority
     lines.append(ctx.t("procedure.authority_line", authority=authority))
     if proc.fee:
         lines.append(ctx.t("procedure.fee", fee=_field(ctx, proc, "fee", proc.fee)))
     if proc.online_saving:
         saving = _field(ctx, proc, "online_saving", proc.online_saving)
         lines.append(ctx.t("procedure.saving", saving=saving))
-    for benefit in catalog_of(ctx).benefits_for(proc.code, today):
-        until = (
-            ctx.t("procedure.benefit_until", until=_day(benefit.valid_until))
-            if benefit.valid_until
-            else ""
-        )
-        text = ctx.t(
-            "procedure.benefit",
-            title=benefit.title,
-            basis=benefit.legal_basis,
-            until=until,
-        )
-        if benefit.uncertain:
-            text = ctx.t("procedure.unverified", value=text)
-        lines.append(text)
+    benefits = catalog_of(ctx).benefits_for(proc.code, today, person_province(ctx))
+    linked_unsure = proc.is_uncertain("benefit_ids")
+    lines.extend(benefit_line(ctx, b, linked_unsure) for b in benefits)
     if proc.processing_time:
         time = _field(ctx, proc, "processing_time", proc.processing_time)
         lines.append(ctx.t("procedure.time", time=time))
     if proc.online_level != "truc_tiep":
         name = proc.name if len(proc.name) <= MAX_SEARCH_NAME else proc.code
         lines.append(ctx.t("procedure.how_online", name=name))
-    text = "\n".join(lines)
-    if proc.uncertain:
-        text = f"{text}\n\n{ctx.t('procedure.unverified_note')}"
-    return text
+    optional = {
+        "fee": proc.fee,
+        "online_saving": proc.online_saving,
+        "processing_time": proc.processing_time,
+        "benefit_ids": benefits,
+    }
+    shown = {"name", "code", "online_level", "authority", "authority_level"}
+    shown |= {name for name, value in optional.items() if value}
+    flagged = bool(proc.uncertain & shown) or any(b.uncertain for b in benefits)
+    return unverified(ctx, "\n".join(lines), flagged)
 
 
 def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
@@ -107,6 +101,8 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     for guide_id in related:
         label = ctx.t("procedure.related", title=shorten(guides[guide_id].title, MAX_LABEL))
         buttons.append(Button(label, payload=pack("guide", guide_id)))
+    if proc.documents:
+        buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     if proc.portal_url.startswith(("https://", "http://")):
         buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))
     buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
@@ -121,7 +117,7 @@ async def show_procedure(ctx: Context, proc: Procedure) -> list[Reply]:
     )
     return [
         Reply(
-            text=card_text(ctx, proc, ctx.now.date()),
+            text=card_text(ctx, proc, today_of(ctx)),
             buttons=card_buttons(ctx, proc),
             topic=f"proc:{proc.code}",
         )

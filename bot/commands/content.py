@@ -65,7 +65,14 @@ def check_content(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(_("No such content folder: {path}").format(path=root), file=sys.stderr)
         return 2
-    content, problems = load_content(root, known_actions=button_actions(ROUTERS), usage=scan())
+    today = vietnam_today(SYSTEM_CLOCK)
+    content, problems = load_content(
+        root,
+        known_actions=button_actions(ROUTERS),
+        usage=scan(),
+        today=today,
+        province=settings.province,
+    )
     for problem in problems:
         print(problem)
     errors = sum(1 for p in problems if p.severity == "error")
@@ -77,7 +84,6 @@ def check_content(args: argparse.Namespace) -> int:
     )
     catalog = content.extra.get("catalog")
     if isinstance(catalog, Catalog):
-        today = vietnam_today(SYSTEM_CLOCK)
         print(
             _(
                 "{procedures} procedures, {faqs} questions, {synonyms} synonyms, "

@@ -21,8 +21,10 @@ LIST_COLUMNS = {"benefit_ids", "guides", "keywords", "uncertain"}
 REQUIRED_COLUMNS = set(COLUMNS) - LIST_COLUMNS - {"online_saving"}
 
 
-def load_procedures(loading: Loading, benefit_ids: set[str]) -> dict[str, Procedure]:
-    path = loading.root / "procedures.csv"
+def load_procedures(
+    loading: Loading, benefit_ids: set[str], folder: Path | None = None
+) -> dict[str, Procedure]:
+    path = (folder or loading.root) / "procedures.csv"
     if not path.exists():
         return {}
     procedures: dict[str, Procedure] = {}
