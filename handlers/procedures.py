@@ -22,6 +22,9 @@ SUBMIT_GUIDE = "nop-ho-so-truc-tuyen"
 MAX_RELATED = 2
 MAX_LABEL = 48
 MAX_SEARCH_NAME = 60  # a longer name is not what anyone types into the portal's search box
+# A code starting with this is the content's own id for a procedure whose official code is not
+# known yet: it is never shown as "Mã thủ tục".
+LOCAL_CODE = "x-"
 
 
 def catalog_of(ctx: Context) -> Catalog:
@@ -58,8 +61,15 @@ def _authority(ctx: Context, proc: Procedure) -> str:
 def card_text(ctx: Context, proc: Procedure, today: date) -> str:
     """The card as it may be shown on `today` to this person (benefits of their province)."""
     lines = [ctx.t("procedure.title", name=_field(ctx, proc, "name", proc.name))]
-    lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
-    level = _field(ctx, proc, "online_level", _level(ctx, proc))
+    local = proc.code.startswith(LOCAL_CODE)
+    if not local:
+        lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
+    # An online level nobody verified is said to be unknown, not shown as a doubtful value.
+    level_unknown = proc.is_uncertain("online_level") and proc.online_level != "truc_tiep"
+    if level_unknown:
+        level = ctx.t("procedure.online.unknown")
+    else:
+        level = _field(ctx, proc, "online_level", _level(ctx, proc))
     lines.append(ctx.t("procedure.level", level=level))
     unsure = proc.is_uncertain("authority") or proc.is_uncertain("authority_level")
     authority = _authority(ctx, proc)
@@ -77,7 +87,8 @@ def card_text(ctx: Context, proc: Procedure, today: date) -> str:
         time = _field(ctx, proc, "processing_time", proc.processing_time)
         lines.append(ctx.t("procedure.time", time=time))
     if proc.online_level != "truc_tiep":
-        name = proc.name if len(proc.name) <= MAX_SEARCH_NAME else proc.code
+        short = len(proc.name) <= MAX_SEARCH_NAME or proc.code.startswith(LOCAL_CODE)
+        name = proc.name if short else proc.code
         lines.append(ctx.t("procedure.how_online", name=name))
     optional = {
         "fee": proc.fee,
@@ -85,7 +96,9 @@ def card_text(ctx: Context, proc: Procedure, today: date) -> str:
         "processing_time": proc.processing_time,
         "benefit_ids": benefits,
     }
-    shown = {"name", "code", "online_level", "authority", "authority_level"}
+    shown = {"name", "authority", "authority_level"}
+    shown |= set() if local else {"code"}
+    shown |= set() if level_unknown else {"online_level"}
     shown |= {name for name, value in optional.items() if value}
     flagged = bool(proc.uncertain & shown) or any(b.uncertain for b in benefits)
     return unverified(ctx, "\n".join(lines), flagged)
