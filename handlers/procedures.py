@@ -47,13 +47,18 @@ def _level(ctx: Context, proc: Procedure) -> str:
     }[proc.online_level]
 
 
+# Folded words that already say the level ("UBND xã, phường" needs no "(cấp xã)").
+LEVEL_WORDS = {"xa": ("xa", "phuong"), "tinh": ("tinh",), "bo": ("bo", "trung uong")}
+
+
 def _authority(ctx: Context, proc: Procedure) -> str:
     level = {
         "xa": ctx.t("procedure.authority.xa"),
         "tinh": ctx.t("procedure.authority.tinh"),
         "bo": ctx.t("procedure.authority.bo"),
     }[proc.authority_level]
-    if fold(level) in fold(proc.authority):
+    words = f" {fold(proc.authority).replace(',', ' ')} "
+    if any(f" {word} " in words for word in LEVEL_WORDS[proc.authority_level]):
         return proc.authority
     return f"{proc.authority} ({level})"
 
@@ -117,7 +122,9 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     if proc.documents:
         buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     if proc.portal_url.startswith(("https://", "http://")):
-        buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))
+        police = "bocongan.gov.vn" in proc.portal_url
+        label = ctx.t("procedure.portal_police") if police else ctx.t("procedure.portal")
+        buttons.append(Button(label, url=proc.portal_url))
     buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
     buttons.append(menu_button(ctx))
     return tuple(buttons)

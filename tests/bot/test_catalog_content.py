@@ -25,7 +25,9 @@ FIXED_DAY = date(2026, 11, 29)
 def problems_on(root: Path, today: date) -> list[str]:
     """Every problem `dvcbot content check` would report on the given day."""
     parts = [p for p in PARTS if p.name != "catalog"] + [CatalogPart(today=today)]
-    _, problems = load_content(root, known_actions=button_actions(ROUTERS), parts=parts)
+    _, problems = load_content(
+        root, known_actions=button_actions(ROUTERS), parts=parts, today=today
+    )
     return [str(p) for p in problems]
 
 
@@ -37,7 +39,7 @@ def catalog(content: Content) -> Catalog:
 
 
 def test_the_catalogue_is_big_enough_to_answer_common_questions(catalog: Catalog) -> None:
-    assert len(catalog.procedures) >= 60
+    assert len(catalog.procedures) >= 95
     assert len(catalog.faqs) >= 40
     assert len(catalog.synonyms) >= 30
     assert len(catalog.benefits) >= 5
@@ -170,11 +172,19 @@ def test_bundled_content_is_clean_today_and_warns_before_a_benefit_ends() -> Non
         "benefit 'tt64-2025-giam-50' expired on 2026-12-31; it is no longer shown" in p
         for p in over
     )
-    assert any(
-        "faq.yaml" in p and "mentions 31/12/2026, when benefit 'tt64-2025-giam-50' ended" in p
-        for p in over
-    ), "answers quoting the old end date are pointed out"
     assert all(": warning: " in p for p in over), "an expired benefit is not an error"
+
+
+def test_bundled_statements_pass_until_they_expire_and_fail_after() -> None:
+    """Dated answers and guide steps: no error up to their valid_until, warned before it."""
+    for day in (date(2026, 12, 5), date(2027, 1, 15), date(2027, 2, 28)):
+        errors = [p for p in problems_on(BUNDLED_CONTENT, day) if ": warning: " not in p]
+        assert errors == [], (day, errors)
+    warned = [p for p in problems_on(BUNDLED_CONTENT, date(2027, 2, 1)) if ": warning: " in p]
+    assert any("faq.yaml" in p and "true only until 2027-02-28" in p for p in warned)
+    assert any("guides/cong-dan-so.md" in p and "true only until" in p for p in warned)
+    after = [p for p in problems_on(BUNDLED_CONTENT, date(2027, 3, 1)) if ": warning: " not in p]
+    assert after and all("stopped being true after 2027-02-28" in p for p in after), after
 
 
 def test_a_broken_catalogue_reports_each_problem_with_file_and_line() -> None:
