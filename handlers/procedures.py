@@ -63,6 +63,19 @@ def _authority(ctx: Context, proc: Procedure) -> str:
     return f"{proc.authority} ({level})"
 
 
+def _local_help(ctx: Context, proc: Procedure) -> list[str]:
+    """Where to go and whom to call in the deploying province, for that province's people."""
+    info = catalog_of(ctx).province
+    if info is None or person_province(ctx) != info.code:
+        return []
+    lines = []
+    if info.centres and proc.online_level != "toan_trinh":
+        lines.append(ctx.t("procedure.local_centres", centres="; ".join(info.centres)))
+    if info.hotline:
+        lines.append(ctx.t("procedure.local_hotline", hotline=info.hotline))
+    return lines
+
+
 def card_text(ctx: Context, proc: Procedure, today: date) -> str:
     """The card as it may be shown on `today` to this person (benefits of their province)."""
     lines = [ctx.t("procedure.title", name=_field(ctx, proc, "name", proc.name))]
@@ -80,6 +93,7 @@ def card_text(ctx: Context, proc: Procedure, today: date) -> str:
     authority = _authority(ctx, proc)
     authority = ctx.t("procedure.unverified", value=authority) if unsure else authority
     lines.append(ctx.t("procedure.authority_line", authority=authority))
+    lines.extend(_local_help(ctx, proc))
     if proc.fee:
         lines.append(ctx.t("procedure.fee", fee=_field(ctx, proc, "fee", proc.fee)))
     if proc.online_saving:
