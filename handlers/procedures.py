@@ -69,7 +69,9 @@ def _local_help(ctx: Context, proc: Procedure) -> list[str]:
     if info is None or person_province(ctx) != info.code:
         return []
     lines = []
-    if info.centres and proc.online_level != "toan_trinh":
+    # Police procedures have their own desks; the centres are named for the others.
+    police = "cong an" in fold(proc.authority)
+    if info.centres and proc.online_level != "toan_trinh" and not police:
         lines.append(ctx.t("procedure.local_centres", centres="; ".join(info.centres)))
     if info.hotline:
         lines.append(ctx.t("procedure.local_hotline", hotline=info.hotline))
@@ -136,8 +138,11 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     if proc.documents:
         buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     if proc.portal_url.startswith(("https://", "http://")):
-        police = "bocongan.gov.vn" in proc.portal_url
-        label = ctx.t("procedure.portal_police") if police else ctx.t("procedure.portal")
+        label = ctx.t("procedure.portal")
+        if "bocongan.gov.vn" in proc.portal_url:
+            label = ctx.t("procedure.portal_police")
+        elif "vneid.gov.vn" in proc.portal_url:
+            label = ctx.t("procedure.portal_vneid")
         buttons.append(Button(label, url=proc.portal_url))
     buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
     buttons.append(menu_button(ctx))
