@@ -72,7 +72,12 @@ def _items(loading: Loading, path: Path, code: str, raw: object) -> tuple[str, .
         if raw.get("items") not in (None, "", []):
             loading.problem(path, line, f"{code}: items must be a list, one paper per line")
         return None
-    items = strings(raw["items"])
+    for item in raw["items"]:
+        if not isinstance(item, str):
+            # "Làm cho con: giấy khai sinh" unquoted is read as a mapping, not a line of text.
+            loading.problem(path, line, f"{code}: paper {item!r} is not text; put it in quotes")
+            ok = False
+    items = strings([item for item in raw["items"] if isinstance(item, str)])
     for item in items:
         if len(item) > MAX_ITEM:
             loading.problem(path, line, f"{code}: a paper of {len(item)} characters is too long")

@@ -236,3 +236,14 @@ def test_documents_are_checked_file_by_line(content_dir: Path) -> None:
     parts = [CatalogPart(today=date(2026, 11, 1))]
     content, _ = load_content(content_dir, known_actions=ACTIONS, parts=parts)
     assert content.extra["catalog"].procedures["1.000001"].documents == ("Thẻ căn cước cũ",)
+
+
+def test_a_paper_yaml_reads_as_a_mapping_is_refused(content_dir: Path) -> None:
+    (content_dir / "documents.yaml").write_text(
+        '"1.000001":\n  items:\n    - Làm cho con: giấy khai sinh\n  source: thử\n'
+        "  checked: 2026-11-01\n",
+        encoding="utf-8",
+    )
+    found = "\n".join(problems_on(content_dir, date(2026, 11, 1)))
+    assert "content/vi/documents.yaml:2: 1.000001: paper {'Làm cho con': 'giấy khai sinh'}" in found
+    assert "put it in quotes" in found

@@ -240,7 +240,10 @@ async def test_unverified_papers_carry_the_closing_note(
     sessions: db.SessionFactory, content: Content
 ) -> None:
     talk = make_talk(sessions, content, FixedClock(DEC_5))
-    replies = await talk.press("docs:1.004222")
+    replies = await talk.press("docs:1.000656")
     assert "⚠️ (cần kiểm tra)" in replies[0].text and "chưa được xác minh" in replies[0].text
+    checked = await talk.press("docs:1.004222")
+    assert "Tờ khai thay đổi thông tin cư trú" in checked[0].text
+    assert "⚠️" not in checked[0].text
     assert await talk.press("docs:9.999999")
     assert "Giấy tờ" not in talk.text()
