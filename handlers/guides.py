@@ -23,18 +23,18 @@ def guide_step_reply(ctx: Context, guide: Guide, number: int) -> Reply:
     total = len(steps)
     number = min(max(number, 1), total)
     step = steps[number - 1]
-    body = ctx.t("procedure.unverified", value=step.body) if step.uncertain else step.body
+    step_title = ctx.t("procedure.unverified", value=step.title) if step.uncertain else step.title
     text = ctx.t(
         "guide.step",
         title=guide.title,
         number=number,
         total=total,
-        step_title=step.title,
-        body=body,
+        step_title=step_title,
+        body=step.body,
     )
     if number == 1 and guide.summary:
         text = f"{guide.title}\n\n{guide.summary}\n\n" + ctx.t(
-            "guide.step_only", number=number, total=total, step_title=step.title, body=body
+            "guide.step_only", number=number, total=total, step_title=step_title, body=step.body
         )
     text = unverified(ctx, text, step.uncertain)
     buttons: list[Button] = []

@@ -50,10 +50,12 @@ class CatalogPart:
         warn_stale_mentions(loading, national.benefits, today)
         chosen, info = national, None
         procs, faqs = set(national.procedures), set(national.faqs)
+        papers = {code for code, p in national.procedures.items() if p.documents}
         for code, folder in overlay_folders(loading):
             layer = _load_layer(loading, folder, today, national, code)
             procs |= set(layer.procedures)
             faqs |= set(layer.faqs)
+            papers |= {code for code, p in layer.procedures.items() if p.documents}
             if code == wanted:
                 chosen, info = layer, load_province_info(loading, code, folder)
             else:
@@ -64,6 +66,7 @@ class CatalogPart:
         synonyms = load_synonyms(loading, loading.root)
         loading.targets["proc"] = procs
         loading.targets["faq"] = faqs
+        loading.targets["docs"] = papers
         return Catalog(
             procedures=MappingProxyType(procedures),
             benefits=MappingProxyType(benefits),
