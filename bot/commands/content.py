@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.commands.common import setup
@@ -29,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=_("Validate content; exit status 1 when there is any error."),
     )
     check.add_argument("--dir", type=Path, help=_("content folder (default: DVCBOT_CONTENT_DIR)"))
+    check.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help=_("check as on this day, e.g. whether the content still passes on 1 January"),
+    )
     check.set_defaults(func=check_content)
     imports = commands.add_parser(
         "import-procedures",
@@ -65,7 +72,7 @@ def check_content(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(_("No such content folder: {path}").format(path=root), file=sys.stderr)
         return 2
-    today = vietnam_today(SYSTEM_CLOCK)
+    today = args.date or vietnam_today(SYSTEM_CLOCK)
     content, problems = load_content(
         root,
         known_actions=button_actions(ROUTERS),

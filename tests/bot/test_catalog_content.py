@@ -246,11 +246,14 @@ def test_content_without_catalogue_files_loads_an_empty_catalogue(tmp_path: Path
 
 
 def test_the_check_command_counts_the_catalogue(tmp_path: Path) -> None:
-    result = run_dvcbot(["content", "check"], tmp_path)
+    result = run_dvcbot(["content", "check", "--date", "2026-12-05"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     counted = re.search(r"(\d+) (?:thủ tục|procedures), (\d+) (?:câu hỏi|questions)", result.stderr)
     assert counted, result.stderr
-    assert int(counted[1]) >= 60 and int(counted[2]) >= 40
+    assert int(counted[1]) >= 95 and int(counted[2]) >= 40
+    later = run_dvcbot(["content", "check", "--date", "2027-03-01"], tmp_path)
+    assert later.returncode == 1, "statements true only until 28/2/2027 fail the check after it"
+    assert "stopped being true after 2027-02-28" in later.stdout
 
 
 def test_guides_and_answers_are_short_enough_for_a_phone(

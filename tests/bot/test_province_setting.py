@@ -24,7 +24,9 @@ def test_a_code_that_is_no_province_is_refused() -> None:
 
 
 def test_the_check_command_validates_the_deployed_overlay(tmp_path: Path) -> None:
-    result = run_dvcbot(["content", "check"], tmp_path, DVCBOT_PROVINCE="42")
+    result = run_dvcbot(
+        ["content", "check", "--date", "2026-12-05"], tmp_path, DVCBOT_PROVINCE="42"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     bad = run_dvcbot(["content", "check"], tmp_path, DVCBOT_PROVINCE="99")
     assert bad.returncode == 2 and "DVCBOT_PROVINCE" in bad.stderr
