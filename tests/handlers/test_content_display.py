@@ -123,28 +123,37 @@ async def test_a_guide_step_past_its_date_is_left_out(
     assert "⚠️ (cần kiểm tra)" in talk.text() and "chưa được xác minh" in talk.text()
 
 
-async def test_a_benefit_disappears_from_the_card_the_day_after_it_ends(
-    sessions: db.SessionFactory, content: Content
-) -> None:
+def with_benefit(content: Content, code: str, benefit: Benefit) -> Content:
+    """The content with `benefit` as the only benefit of procedure `code`, itself all verified."""
     catalog = content.extra["catalog"]
-    test_benefit = Benefit(
-        id="giam-thu",
-        title="Giảm thử nghiệm",
+    procs = dict(catalog.procedures)
+    procs[code] = dataclasses.replace(procs[code], benefit_ids=(benefit.id,), uncertain=frozenset())
+    return with_catalog(
+        content,
+        procedures=MappingProxyType(procs),
+        benefits=MappingProxyType({**catalog.benefits, benefit.id: benefit}),
+    )
+
+
+def a_benefit(ident: str, title: str, until: date | None, **extra: Any) -> Benefit:
+    return Benefit(
+        id=ident,
+        title=title,
         description="",
         legal_basis="Thông tư thử",
         valid_from=date(2026, 1, 1),
-        valid_until=date(2026, 12, 31),
+        valid_until=until,
         procedure_codes=("1.010028",),
+        **extra,
     )
-    procs = dict(catalog.procedures)
-    procs["1.010028"] = dataclasses.replace(procs["1.010028"], benefit_ids=("giam-thu",))
-    changed = with_catalog(
-        content,
-        procedures=MappingProxyType(procs),
-        benefits=MappingProxyType({**catalog.benefits, "giam-thu": test_benefit}),
-    )
+
+
+async def test_a_benefit_disappears_from_the_card_the_day_after_it_ends(
+    sessions: db.SessionFactory, content: Content
+) -> None:
+    ending = a_benefit("giam-thu", "Giảm thử nghiệm", date(2026, 12, 31))
     clock = FixedClock(LAST_MINUTE)
-    talk = make_talk(sessions, changed, clock)
+    talk = make_talk(sessions, with_benefit(content, "1.010028", ending), clock)
     card = await talk.press("proc:1.010028")
     assert "Giảm thử nghiệm" in card[0].text
     assert "chưa được xác minh" not in card[0].text, "nothing shown is unverified"
@@ -156,27 +165,10 @@ async def test_a_benefit_disappears_from_the_card_the_day_after_it_ends(
 async def test_an_uncertain_benefit_alone_brings_the_closing_note(
     sessions: db.SessionFactory, content: Content
 ) -> None:
-    catalog = content.extra["catalog"]
-    unsure = Benefit(
-        id="chua-chac",
-        title="Miễn phí (chưa chắc)",
-        description="",
-        legal_basis="Nghị quyết thử",
-        valid_from=date(2026, 1, 1),
-        valid_until=None,
-        procedure_codes=("1.010028",),
-        uncertain=frozenset({"legal_basis"}),
+    unsure = a_benefit(
+        "chua-chac", "Miễn phí (chưa chắc)", None, uncertain=frozenset({"legal_basis"})
     )
-    procs = dict(catalog.procedures)
-    procs["1.010028"] = dataclasses.replace(
-        procs["1.010028"], benefit_ids=("chua-chac",), uncertain=frozenset()
-    )
-    changed = with_catalog(
-        content,
-        procedures=MappingProxyType(procs),
-        benefits=MappingProxyType({**catalog.benefits, "chua-chac": unsure}),
-    )
-    talk = make_talk(sessions, changed, FixedClock(DEC_5))
+    talk = make_talk(sessions, with_benefit(content, "1.010028", unsure), FixedClock(DEC_5))
     card = await talk.press("proc:1.010028")
     assert "Miễn phí (chưa chắc)" in card[0].text and "⚠️ (cần kiểm tra)" in card[0].text
     assert "chưa được xác minh" in card[0].text
