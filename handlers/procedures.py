@@ -128,6 +128,9 @@ def card_text(ctx: Context, proc: Procedure, today: date) -> str:
 def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     guides = ctx.content.guides
     buttons: list[Button] = []
+    # "Cần giấy tờ gì" is what people ask first: the papers button leads.
+    if proc.documents:
+        buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     submit = SUBMIT_GUIDE if SUBMIT_GUIDE in guides else None
     if proc.online_level != "truc_tiep" and submit:
         buttons.append(Button(ctx.t("procedure.submit_online"), payload=pack("guide", submit)))
@@ -135,8 +138,6 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     for guide_id in related:
         label = ctx.t("procedure.related", title=shorten(guides[guide_id].title, MAX_LABEL))
         buttons.append(Button(label, payload=pack("guide", guide_id)))
-    if proc.documents:
-        buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     if proc.portal_url.startswith(("https://", "http://")):
         label = ctx.t("procedure.portal")
         if "bocongan.gov.vn" in proc.portal_url:
