@@ -151,9 +151,7 @@ class Catalog:
     # the deploying province (DVCBOT_PROVINCE) when its overlay folder was loaded
     province: ProvinceInfo | None = None
 
-    def benefits_for(
-        self, code: str, on: date, province: str | None = None
-    ) -> tuple[Benefit, ...]:
+    def benefits_for(self, code: str, on: date, province: str | None = None) -> tuple[Benefit, ...]:
         """The benefits of a procedure that apply on the given day to a person of `province`
         (None: unknown, so only national ones), soonest ending first."""
         procedure = self.procedures.get(code)

@@ -84,7 +84,6 @@ def load_benefits(
     return benefits, lines
 
 
-
 def _warn_expiry(loading: Loading, path: Path, line: int, benefit: Benefit, today: date) -> None:
     until = benefit.valid_until
     if until is None:
