@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # `dvcbot serve --upgrade`: how long to keep trying a database that is not up yet
     database_wait_seconds: int = Field(default=60, ge=0, le=3600)
     content_dir: Path = BUNDLED_CONTENT
+    # The deploying province's code ("42" Hà Tĩnh): its overlay content/vi/provinces/<code>/ is
+    # loaded over the national content, and its benefits apply to people with no place set.
+    province: str | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
     public_url: str | None = None
@@ -141,6 +144,18 @@ class Settings(BaseSettings):
         if value.strip() and not re.fullmatch(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}", value.strip()):
             raise ValueError("write it as HH:MM-HH:MM, for example 21:00-07:00, or leave it empty")
         return value.strip()
+
+    @field_validator("province", mode="before")
+    @classmethod
+    def _province_code(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        from handlers import places  # the 34 provinces since 1/7/2025
+
+        place = places.province(str(value).strip())
+        if place is None:
+            raise ValueError("use a province code of the 34 provinces, e.g. 42 for Hà Tĩnh")
+        return place.code
 
     @field_validator("content_dir")
     @classmethod

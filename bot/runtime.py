@@ -38,7 +38,12 @@ class Runtime:
 
 
 def load_content(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Content:
-    return load_or_raise(settings.content_dir, known_actions=button_actions(ROUTERS), clock=clock)
+    return load_or_raise(
+        settings.content_dir,
+        known_actions=button_actions(ROUTERS),
+        clock=clock,
+        province=settings.province,
+    )
 
 
 def handler_settings(settings: Settings) -> dict[str, Any]:

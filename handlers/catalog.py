@@ -8,7 +8,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Literal
 
-from handlers.content import Link
+from handlers.content import Link, shown_on
 
 AuthorityLevel = Literal["xa", "tinh", "bo"]
 OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
@@ -30,6 +30,7 @@ UNCERTAIN_FIELDS: frozenset[str] = frozenset(
         "benefit_ids",
         "processing_time",
         "portal_url",
+        "documents",
     }
 )
 
@@ -80,7 +81,7 @@ class Benefit:
     procedure_codes: tuple[str, ...]
     source: str = ""
     checked: str = ""
-    # who it applies to, in plain words; "" means the whole country
+    # the province code (e.g. "01") whose people it applies to; "" means the whole country
     scope: str = ""
     # names of fields whose value is not verified yet (see BENEFIT_UNCERTAIN_FIELDS)
     uncertain: frozenset[str] = frozenset()
@@ -97,6 +98,10 @@ class Benefit:
     def expired(self, on: date) -> bool:
         return self.valid_until is not None and on > self.valid_until
 
+    def applies_to(self, province: str | None) -> bool:
+        """A national benefit applies to everyone; a provincial one only to its people."""
+        return not self.scope or self.scope == province
+
 
 @dataclass(frozen=True)
 class Faq:
@@ -109,6 +114,29 @@ class Faq:
     links: tuple[Link, ...]
     source: str
     checked: str
+    # the last day the answer is true (None: no end); after it the answer is never shown
+    valid_until: date | None = None
+    # a reviewer has not verified the answer
+    uncertain: bool = False
+    # procedures the answer is about: their live card replaces the answer once it has expired
+    procedures: tuple[str, ...] = ()
+    # benefits the answer refers to: shown under it while they apply, instead of copied figures
+    benefit_ids: tuple[str, ...] = ()
+
+    def shown(self, day: date) -> bool:
+        return shown_on(self.valid_until, day)
+
+
+@dataclass(frozen=True)
+class ProvinceInfo:
+    """What the deploying province adds: its hotline and one-stop centres (overlay folder)."""
+
+    code: str
+    name: str
+    hotline: str = ""
+    centres: tuple[str, ...] = ()
+    source: str = ""
+    checked: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,15 +148,26 @@ class Catalog:
     faqs: Mapping[str, Faq] = field(default_factory=lambda: MappingProxyType({}))
     # folded term or abbreviation ("gplx", "ho khau", "muc do 4") -> the phrases it means
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # the deploying province (DVCBOT_PROVINCE) when its overlay folder was loaded
+    province: ProvinceInfo | None = None
 
-    def benefits_for(self, code: str, on: date) -> tuple[Benefit, ...]:
-        """The benefits of a procedure that apply on the given day, soonest ending first."""
+    def benefits_for(self, code: str, on: date, province: str | None = None) -> tuple[Benefit, ...]:
+        """The benefits of a procedure that apply on the given day to a person of `province`
+        (None: unknown, so only national ones), soonest ending first."""
         procedure = self.procedures.get(code)
         if procedure is None:
             return ()
+        return self.active_benefits(procedure.benefit_ids, on, province)
+
+    def active_benefits(
+        self, ids: tuple[str, ...], on: date, province: str | None = None
+    ) -> tuple[Benefit, ...]:
+        """Those of the named benefits that apply on the day to a person of `province`."""
         found = [
             self.benefits[b]
-            for b in procedure.benefit_ids
-            if b in self.benefits and self.benefits[b].active(on)
+            for b in ids
+            if b in self.benefits
+            and self.benefits[b].active(on)
+            and self.benefits[b].applies_to(province)
         ]
         return tuple(sorted(found, key=lambda b: (b.valid_until or date.max, b.id)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -55,10 +56,23 @@ class Menu:
     items: tuple[Link, ...]
 
 
+def shown_on(valid_until: date | None, day: date) -> bool:
+    """Whether a statement that stops being true after `valid_until` may still be shown."""
+    return valid_until is None or day <= valid_until
+
+
 @dataclass(frozen=True)
 class GuideStep:
     title: str
     body: str
+    # the last day the step is true (None: no end); after it the step is never shown
+    valid_until: date | None = None
+    # a reviewer has not verified what the step says
+    uncertain: bool = False
+    line: int = 0  # where the step starts in its file
+
+    def shown(self, day: date) -> bool:
+        return shown_on(self.valid_until, day)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,10 @@ class Guide:
     source: str = ""
     checked: str = ""
     path: str = ""
+
+    def steps_on(self, day: date) -> tuple[GuideStep, ...]:
+        """The steps still true on `day` (a step past its valid_until is left out)."""
+        return tuple(step for step in self.steps if step.shown(day))
 
 
 @dataclass(frozen=True)

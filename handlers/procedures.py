@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.menu import menu_button, stale_button_replies
 from handlers.payload import pack, parse
 from handlers.routing import Router
+from handlers.statements import benefit_line, person_province, today_of, unverified
 from handlers.text import fold, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
@@ -21,6 +22,9 @@ SUBMIT_GUIDE = "nop-ho-so-truc-tuyen"
 MAX_RELATED = 2
 MAX_LABEL = 48
 MAX_SEARCH_NAME = 60  # a longer name is not what anyone types into the portal's search box
+# A code starting with this is the content's own id for a procedure whose official code is not
+# known yet: it is never shown as "Mã thủ tục".
+LOCAL_CODE = "x-"
 
 
 def catalog_of(ctx: Context) -> Catalog:
@@ -43,63 +47,90 @@ def _level(ctx: Context, proc: Procedure) -> str:
     }[proc.online_level]
 
 
+# Folded words that already say the level ("UBND xã, phường" needs no "(cấp xã)").
+LEVEL_WORDS = {"xa": ("xa", "phuong"), "tinh": ("tinh",), "bo": ("bo", "trung uong")}
+
+
 def _authority(ctx: Context, proc: Procedure) -> str:
     level = {
         "xa": ctx.t("procedure.authority.xa"),
         "tinh": ctx.t("procedure.authority.tinh"),
         "bo": ctx.t("procedure.authority.bo"),
     }[proc.authority_level]
-    if fold(level) in fold(proc.authority):
+    words = f" {fold(proc.authority).replace(',', ' ')} "
+    if any(f" {word} " in words for word in LEVEL_WORDS[proc.authority_level]):
         return proc.authority
     return f"{proc.authority} ({level})"
 
 
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+def _local_help(ctx: Context, proc: Procedure) -> list[str]:
+    """Where to go and whom to call in the deploying province, for that province's people."""
+    info = catalog_of(ctx).province
+    if info is None or person_province(ctx) != info.code:
+        return []
+    lines = []
+    # Police procedures have their own desks; the centres are named for the others.
+    police = "cong an" in fold(proc.authority)
+    if info.centres and proc.online_level != "toan_trinh" and not police:
+        lines.append(ctx.t("procedure.local_centres", centres="; ".join(info.centres)))
+    if info.hotline:
+        lines.append(ctx.t("procedure.local_hotline", hotline=info.hotline))
+    return lines
 
 
 def card_text(ctx: Context, proc: Procedure, today: date) -> str:
+    """The card as it may be shown on `today` to this person (benefits of their province)."""
     lines = [ctx.t("procedure.title", name=_field(ctx, proc, "name", proc.name))]
-    lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
-    level = _field(ctx, proc, "online_level", _level(ctx, proc))
+    local = proc.code.startswith(LOCAL_CODE)
+    if not local:
+        lines.append(ctx.t("procedure.code", code=_field(ctx, proc, "code", proc.code)))
+    # An online level nobody verified is said to be unknown, not shown as a doubtful value.
+    level_unknown = proc.is_uncertain("online_level") and proc.online_level != "truc_tiep"
+    if level_unknown:
+        level = ctx.t("procedure.online.unknown")
+    else:
+        level = _field(ctx, proc, "online_level", _level(ctx, proc))
     lines.append(ctx.t("procedure.level", level=level))
-    authority = _field(ctx, proc, "authority", _authority(ctx, proc))
+    unsure = proc.is_uncertain("authority") or proc.is_uncertain("authority_level")
+    authority = _authority(ctx, proc)
+    authority = ctx.t("procedure.unverified", value=authority) if unsure else authority
     lines.append(ctx.t("procedure.authority_line", authority=authority))
+    lines.extend(_local_help(ctx, proc))
     if proc.fee:
         lines.append(ctx.t("procedure.fee", fee=_field(ctx, proc, "fee", proc.fee)))
     if proc.online_saving:
         saving = _field(ctx, proc, "online_saving", proc.online_saving)
         lines.append(ctx.t("procedure.saving", saving=saving))
-    for benefit in catalog_of(ctx).benefits_for(proc.code, today):
-        until = (
-            ctx.t("procedure.benefit_until", until=_day(benefit.valid_until))
-            if benefit.valid_until
-            else ""
-        )
-        text = ctx.t(
-            "procedure.benefit",
-            title=benefit.title,
-            basis=benefit.legal_basis,
-            until=until,
-        )
-        if benefit.uncertain:
-            text = ctx.t("procedure.unverified", value=text)
-        lines.append(text)
+    benefits = catalog_of(ctx).benefits_for(proc.code, today, person_province(ctx))
+    linked_unsure = proc.is_uncertain("benefit_ids")
+    lines.extend(benefit_line(ctx, b, linked_unsure) for b in benefits)
     if proc.processing_time:
         time = _field(ctx, proc, "processing_time", proc.processing_time)
         lines.append(ctx.t("procedure.time", time=time))
     if proc.online_level != "truc_tiep":
-        name = proc.name if len(proc.name) <= MAX_SEARCH_NAME else proc.code
+        short = len(proc.name) <= MAX_SEARCH_NAME or proc.code.startswith(LOCAL_CODE)
+        name = proc.name if short else proc.code
         lines.append(ctx.t("procedure.how_online", name=name))
-    text = "\n".join(lines)
-    if proc.uncertain:
-        text = f"{text}\n\n{ctx.t('procedure.unverified_note')}"
-    return text
+    optional = {
+        "fee": proc.fee,
+        "online_saving": proc.online_saving,
+        "processing_time": proc.processing_time,
+        "benefit_ids": benefits,
+    }
+    shown = {"name", "authority", "authority_level"}
+    shown |= set() if local else {"code"}
+    shown |= set() if level_unknown else {"online_level"}
+    shown |= {name for name, value in optional.items() if value}
+    flagged = bool(proc.uncertain & shown) or any(b.uncertain for b in benefits)
+    return unverified(ctx, "\n".join(lines), flagged)
 
 
 def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
     guides = ctx.content.guides
     buttons: list[Button] = []
+    # "Cần giấy tờ gì" is what people ask first: the papers button leads.
+    if proc.documents:
+        buttons.append(Button(ctx.t("procedure.documents"), payload=pack("docs", proc.code)))
     submit = SUBMIT_GUIDE if SUBMIT_GUIDE in guides else None
     if proc.online_level != "truc_tiep" and submit:
         buttons.append(Button(ctx.t("procedure.submit_online"), payload=pack("guide", submit)))
@@ -108,7 +139,12 @@ def card_buttons(ctx: Context, proc: Procedure) -> tuple[Button, ...]:
         label = ctx.t("procedure.related", title=shorten(guides[guide_id].title, MAX_LABEL))
         buttons.append(Button(label, payload=pack("guide", guide_id)))
     if proc.portal_url.startswith(("https://", "http://")):
-        buttons.append(Button(ctx.t("procedure.portal"), url=proc.portal_url))
+        label = ctx.t("procedure.portal")
+        if "bocongan.gov.vn" in proc.portal_url:
+            label = ctx.t("procedure.portal_police")
+        elif "vneid.gov.vn" in proc.portal_url:
+            label = ctx.t("procedure.portal_vneid")
+        buttons.append(Button(label, url=proc.portal_url))
     buttons.append(Button(ctx.t("procedure.rate"), payload=pack("rate", proc.code)))
     buttons.append(menu_button(ctx))
     return tuple(buttons)
@@ -121,7 +157,7 @@ async def show_procedure(ctx: Context, proc: Procedure) -> list[Reply]:
     )
     return [
         Reply(
-            text=card_text(ctx, proc, ctx.now.date()),
+            text=card_text(ctx, proc, today_of(ctx)),
             buttons=card_buttons(ctx, proc),
             topic=f"proc:{proc.code}",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     broadcast,
+    documents,
     fallback,
     faq,
     figures,
@@ -26,6 +27,7 @@ ROUTERS: list[Router] = [
     survey.router,
     location.router,
     procedures.router,
+    documents.router,
     faq.router,
     teams.router,
     outreach_log.router,

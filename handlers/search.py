@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from handlers.context import Context
+from handlers.documents import answer_papers, asks_for_papers
 from handlers.faq import show_faq
 from handlers.guides import open_guide
 from handlers.menu import menu_button, menu_replies
@@ -92,8 +93,20 @@ async def open_hit(ctx: Context, hit: Hit) -> list[Reply] | None:
         return await show_procedure(ctx, proc) if proc else None
     if hit.kind == "faq":
         faq = catalog.faqs.get(hit.id)
-        return show_faq(ctx, faq) if faq else None
+        return await show_faq(ctx, faq) if faq else None
     return None
+
+
+def procedures_of(ctx: Context, hits: Sequence[Hit]) -> list[str]:
+    """The procedure codes results stand for, best first (an answer counts for its procedures)."""
+    faqs = catalog_of(ctx).faqs
+    codes: list[str] = []
+    for hit in hits:
+        if hit.kind == "proc":
+            codes.append(hit.id)
+        elif hit.kind == "faq" and hit.id in faqs:
+            codes.extend(faqs[hit.id].procedures)
+    return codes
 
 
 async def record_answered(ctx: Context, ref: str, query: str) -> None:
@@ -169,6 +182,11 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         ]
     hits = list(searcher.search(text, MAX_ALTERNATIVES + 1)) if searcher else []
     good = confident(ctx, hits)
+    if good and asks_for_papers(query):
+        papers = await answer_papers(ctx, procedures_of(ctx, good))
+        if papers is not None:
+            await record_answered(ctx, papers[0].topic or "docs", query)
+            return papers
     if good and ambiguous(query, good):
         return await choices(ctx, query, text, good)
     replies = await open_hit(ctx, good[0]) if good else None

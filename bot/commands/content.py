@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.commands.common import setup
@@ -29,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=_("Validate content; exit status 1 when there is any error."),
     )
     check.add_argument("--dir", type=Path, help=_("content folder (default: DVCBOT_CONTENT_DIR)"))
+    check.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help=_("check as on this day, e.g. whether the content still passes on 1 January"),
+    )
     check.set_defaults(func=check_content)
     imports = commands.add_parser(
         "import-procedures",
@@ -65,7 +72,14 @@ def check_content(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(_("No such content folder: {path}").format(path=root), file=sys.stderr)
         return 2
-    content, problems = load_content(root, known_actions=button_actions(ROUTERS), usage=scan())
+    today = args.date or vietnam_today(SYSTEM_CLOCK)
+    content, problems = load_content(
+        root,
+        known_actions=button_actions(ROUTERS),
+        usage=scan(),
+        today=today,
+        province=settings.province,
+    )
     for problem in problems:
         print(problem)
     errors = sum(1 for p in problems if p.severity == "error")
@@ -77,7 +91,6 @@ def check_content(args: argparse.Namespace) -> int:
     )
     catalog = content.extra.get("catalog")
     if isinstance(catalog, Catalog):
-        today = vietnam_today(SYSTEM_CLOCK)
         print(
             _(
                 "{procedures} procedures, {faqs} questions, {synonyms} synonyms, "

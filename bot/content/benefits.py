@@ -9,17 +9,20 @@ from pathlib import Path
 
 from bot.content import yamlfile
 from bot.content.loader import Loading
+from bot.content.loading import WARN_DAYS
 from bot.content.records import check_record, parse_date, split_list, strings, yaml_records
+from handlers import places
 from handlers.catalog import BENEFIT_UNCERTAIN_FIELDS, Benefit, Procedure
 
-WARN_DAYS = 30
 
-
-def load_benefits(loading: Loading, today: date) -> tuple[dict[str, Benefit], dict[str, int]]:
-    """Benefits by id, and the line each starts on."""
-    path = loading.root / "benefits.yaml"
+def load_benefits(
+    loading: Loading, today: date, folder: Path | None = None, province: str = ""
+) -> tuple[dict[str, Benefit], dict[str, tuple[Path, int]]]:
+    """Benefits by id, and the line each starts on. In a province's overlay folder a benefit
+    without a `scope` applies to that `province` only; elsewhere it applies to the country."""
+    path = (folder or loading.root) / "benefits.yaml"
     benefits: dict[str, Benefit] = {}
-    lines: dict[str, int] = {}
+    lines: dict[str, tuple[Path, int]] = {}
     required = ("id", "title", "description", "legal_basis", "valid_from", "source", "checked")
     for raw in yaml_records(loading, path, "benefits"):
         if not check_record(loading, path, raw, required, "benefit"):
@@ -41,6 +44,17 @@ def load_benefits(loading: Loading, today: date) -> tuple[dict[str, Benefit], di
         for name in uncertain:
             if name not in BENEFIT_UNCERTAIN_FIELDS:
                 loading.problem(path, line, f"uncertain field {name!r} is not a benefit field")
+        scope = str(raw.get("scope") or province).strip()
+        place = places.province(scope) if scope else None
+        if scope and place is None:
+            loading.problem(
+                path, line, f"scope {scope!r} is not a province code (e.g. '01' for Hà Nội)"
+            )
+            continue
+        scope = place.code if place else ""
+        if province and scope != province:
+            loading.problem(path, line, f"a benefit of province {province} cannot apply to {scope}")
+            continue
         codes = raw.get("procedure_codes") or []
         if isinstance(codes, str):
             codes = split_list(codes)
@@ -58,14 +72,14 @@ def load_benefits(loading: Loading, today: date) -> tuple[dict[str, Benefit], di
             procedure_codes=tuple(c.strip() for c in codes if isinstance(c, str) and c.strip()),
             source=str(raw["source"]).strip(),
             checked=str(raw["checked"]),
-            scope=str(raw.get("scope") or "").strip(),
+            scope=scope,
             uncertain=frozenset(u for u in uncertain if u in BENEFIT_UNCERTAIN_FIELDS),
         )
         if benefit.id in benefits:
             loading.problem(path, line, f"duplicate benefit id {benefit.id!r}")
             continue
         benefits[benefit.id] = benefit
-        lines[benefit.id] = line
+        lines[benefit.id] = (path, line)
         _warn_expiry(loading, path, line, benefit, today)
     return benefits, lines
 
@@ -95,17 +109,17 @@ def _warn_expiry(loading: Loading, path: Path, line: int, benefit: Benefit, toda
 def check_benefit_codes(
     loading: Loading,
     benefits: Mapping[str, Benefit],
-    lines: Mapping[str, int],
+    lines: Mapping[str, tuple[Path, int]],
     procedures: Mapping[str, Procedure],
 ) -> None:
     """Every procedure code a benefit names must be in the catalogue."""
-    path = loading.root / "benefits.yaml"
     for benefit in benefits.values():
+        path, line = lines.get(benefit.id, (loading.root / "benefits.yaml", 1))
         for code in benefit.procedure_codes:
             if code not in procedures:
                 loading.problem(
                     path,
-                    lines.get(benefit.id, 1),
+                    line,
                     f"benefit {benefit.id!r}: procedure {code!r} does not exist",
                 )
 

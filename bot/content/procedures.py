@@ -18,11 +18,14 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$")
 NOT_IN_CSV = {"documents"}
 COLUMNS = tuple(f.name for f in fields(Procedure) if f.name not in NOT_IN_CSV)
 LIST_COLUMNS = {"benefit_ids", "guides", "keywords", "uncertain"}
-REQUIRED_COLUMNS = set(COLUMNS) - LIST_COLUMNS - {"online_saving"}
+# an unverified processing time is left empty rather than shown as "theo công bố"
+REQUIRED_COLUMNS = set(COLUMNS) - LIST_COLUMNS - {"online_saving", "processing_time"}
 
 
-def load_procedures(loading: Loading, benefit_ids: set[str]) -> dict[str, Procedure]:
-    path = loading.root / "procedures.csv"
+def load_procedures(
+    loading: Loading, benefit_ids: set[str], folder: Path | None = None
+) -> dict[str, Procedure]:
+    path = (folder or loading.root) / "procedures.csv"
     if not path.exists():
         return {}
     procedures: dict[str, Procedure] = {}

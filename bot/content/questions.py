@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
+from pathlib import Path
 
 import yaml
 
 from bot.content import yamlfile
 from bot.content.loader import Loading
-from bot.content.records import check_record, strings, yaml_records
+from bot.content.records import check_record, parse_date, strings, yaml_records
 from handlers.catalog import Faq
 from handlers.text import fold  # the key form of a synonym, as search folds queries
 
 
-def load_faqs(loading: Loading) -> dict[str, Faq]:
-    path = loading.root / "faq.yaml"
+def load_faqs(
+    loading: Loading,
+    folder: Path,
+    procedures: Set[str] = frozenset(),
+    benefits: Set[str] = frozenset(),
+) -> dict[str, Faq]:
+    """faq.yaml of a content folder; `procedures` and `benefits` are the ids it may name."""
+    path = folder / "faq.yaml"
     faqs: dict[str, Faq] = {}
     required = ("id", "question", "answer", "source", "checked")
     for raw in yaml_records(loading, path, "questions"):
@@ -22,6 +29,31 @@ def load_faqs(loading: Loading) -> dict[str, Faq]:
         links = [loading.link(path, b, "question button") for b in buttons or []]
         if not check_record(loading, path, raw, required, "question"):
             continue
+        line = yamlfile.line_of(raw)
+        until_raw = raw.get("valid_until")
+        until = None if until_raw in (None, "") else parse_date(until_raw)
+        if until_raw not in (None, "") and until is None:
+            loading.problem(path, line, f"valid_until {until_raw!r} is not a date")
+            continue
+        if not isinstance(raw.get("uncertain", False), bool):
+            loading.problem(path, line, "uncertain must be true or false")
+            continue
+        raw_codes = raw.get("procedures")
+        for code in raw_codes if isinstance(raw_codes, list) else []:
+            if not isinstance(code, str):
+                # YAML reads 1.010910 as the number 1.01091: codes must be quoted.
+                loading.problem(path, line, f"procedure code {code!r} must be written in quotes")
+        if isinstance(raw_codes, list):
+            raw_codes = [c for c in raw_codes if isinstance(c, str)]
+        codes = strings(raw_codes)
+        named = strings(raw.get("benefits"))
+        for code in codes:
+            if code not in procedures:
+                loading.problem(path, line, f"question: procedure {code!r} does not exist")
+        for ident in named:
+            if ident not in benefits:
+                loading.problem(path, line, f"question: benefit {ident!r} does not exist")
+        loading.check_until(path, line, f"answer {raw['id']!r}", until)
         faq = Faq(
             id=str(raw["id"]),
             question=str(raw["question"]).strip(),
@@ -30,6 +62,10 @@ def load_faqs(loading: Loading) -> dict[str, Faq]:
             links=tuple(link for link in links if link),
             source=str(raw["source"]).strip(),
             checked=str(raw["checked"]),
+            valid_until=until,
+            uncertain=bool(raw.get("uncertain", False)),
+            procedures=tuple(c for c in codes if c in procedures),
+            benefit_ids=tuple(b for b in named if b in benefits),
         )
         if faq.id in faqs:
             loading.problem(path, yamlfile.line_of(raw), f"duplicate question id {faq.id!r}")
@@ -38,8 +74,8 @@ def load_faqs(loading: Loading) -> dict[str, Faq]:
     return faqs
 
 
-def load_synonyms(loading: Loading) -> dict[str, tuple[str, ...]]:
-    path = loading.root / "synonyms.yaml"
+def load_synonyms(loading: Loading, folder: Path) -> dict[str, tuple[str, ...]]:
+    path = folder / "synonyms.yaml"
     if not path.exists():
         return {}
     text = path.read_text(encoding="utf-8")

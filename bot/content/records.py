@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import yaml
 
 from bot.content import yamlfile
 from bot.content.loader import Loading
+from bot.content.loader import parse_day as parse_date
 
 IDENT = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 
@@ -19,16 +19,6 @@ IDENT = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 def split_list(value: str) -> tuple[str, ...]:
     """`a; b;c` -> ("a", "b", "c"); empty parts dropped."""
     return tuple(part.strip() for part in value.split(";") if part.strip())
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from YAML (already a date) or an ISO `YYYY-MM-DD` string; None if unparsable."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
 
 
 def strings(value: Any) -> tuple[str, ...]:

@@ -45,6 +45,34 @@ def _shift(value: Any, offset: int) -> None:
             _shift(item, offset)
 
 
+def duplicate_keys(text: str, first_line: int = 1) -> list[tuple[str, int, int]]:
+    """(key, line of its first definition, line of the repeat) for every key a mapping repeats.
+
+    YAML lets the last of two equal keys win silently; content must never rely on that.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []  # a parse error is reported by whoever reads the file
+    found: list[tuple[str, int, int]] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                line = key.start_mark.line + first_line
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        found.append((key.value, seen[key.value], line))
+                    else:
+                        seen[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(found, key=lambda item: item[2])
+
+
 def read(path: Path) -> Any:
     return parse(path.read_text(encoding="utf-8"))
 

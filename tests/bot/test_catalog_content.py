@@ -25,7 +25,9 @@ FIXED_DAY = date(2026, 11, 29)
 def problems_on(root: Path, today: date) -> list[str]:
     """Every problem `dvcbot content check` would report on the given day."""
     parts = [p for p in PARTS if p.name != "catalog"] + [CatalogPart(today=today)]
-    _, problems = load_content(root, known_actions=button_actions(ROUTERS), parts=parts)
+    _, problems = load_content(
+        root, known_actions=button_actions(ROUTERS), parts=parts, today=today
+    )
     return [str(p) for p in problems]
 
 
@@ -37,7 +39,7 @@ def catalog(content: Content) -> Catalog:
 
 
 def test_the_catalogue_is_big_enough_to_answer_common_questions(catalog: Catalog) -> None:
-    assert len(catalog.procedures) >= 60
+    assert len(catalog.procedures) >= 95
     assert len(catalog.faqs) >= 40
     assert len(catalog.synonyms) >= 30
     assert len(catalog.benefits) >= 5
@@ -124,9 +126,9 @@ def test_links_between_procedures_and_benefits_go_both_ways(catalog: Catalog) ->
         for code in item.procedure_codes:
             assert ident in catalog.procedures[code].benefit_ids
     on_day = [b.id for b in catalog.benefits_for("2.001195", FIXED_DAY)]
-    assert on_day == ["tt64-2025-giam-50", "cong-dan-so-mien-phi"]
+    assert on_day == ["tt64-2025-giam-50", "cong-dan-so-mien-phi", "doi-can-cuoc-sap-xep-dvhc"]
     after = [b.id for b in catalog.benefits_for("2.001195", date(2027, 3, 1))]
-    assert after == []
+    assert after == ["doi-can-cuoc-sap-xep-dvhc"], "the free change after the merger never ends"
 
 
 @pytest.mark.parametrize(
@@ -170,11 +172,19 @@ def test_bundled_content_is_clean_today_and_warns_before_a_benefit_ends() -> Non
         "benefit 'tt64-2025-giam-50' expired on 2026-12-31; it is no longer shown" in p
         for p in over
     )
-    assert any(
-        "faq.yaml" in p and "mentions 31/12/2026, when benefit 'tt64-2025-giam-50' ended" in p
-        for p in over
-    ), "answers quoting the old end date are pointed out"
     assert all(": warning: " in p for p in over), "an expired benefit is not an error"
+
+
+def test_bundled_statements_pass_until_they_expire_and_fail_after() -> None:
+    """Dated answers and guide steps: no error up to their valid_until, warned before it."""
+    for day in (date(2026, 12, 5), date(2027, 1, 15), date(2027, 2, 28)):
+        errors = [p for p in problems_on(BUNDLED_CONTENT, day) if ": warning: " not in p]
+        assert errors == [], (day, errors)
+    warned = [p for p in problems_on(BUNDLED_CONTENT, date(2027, 2, 1)) if ": warning: " in p]
+    assert any("faq.yaml" in p and "true only until 2027-02-28" in p for p in warned)
+    assert any("guides/cong-dan-so.md" in p and "true only until" in p for p in warned)
+    after = [p for p in problems_on(BUNDLED_CONTENT, date(2027, 3, 1)) if ": warning: " not in p]
+    assert after and all("stopped being true after 2027-02-28" in p for p in after), after
 
 
 def test_a_broken_catalogue_reports_each_problem_with_file_and_line() -> None:
@@ -236,11 +246,14 @@ def test_content_without_catalogue_files_loads_an_empty_catalogue(tmp_path: Path
 
 
 def test_the_check_command_counts_the_catalogue(tmp_path: Path) -> None:
-    result = run_dvcbot(["content", "check"], tmp_path)
+    result = run_dvcbot(["content", "check", "--date", "2026-12-05"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     counted = re.search(r"(\d+) (?:thủ tục|procedures), (\d+) (?:câu hỏi|questions)", result.stderr)
     assert counted, result.stderr
-    assert int(counted[1]) >= 60 and int(counted[2]) >= 40
+    assert int(counted[1]) >= 95 and int(counted[2]) >= 40
+    later = run_dvcbot(["content", "check", "--date", "2027-03-01"], tmp_path)
+    assert later.returncode == 1, "statements true only until 28/2/2027 fail the check after it"
+    assert "stopped being true after 2027-02-28" in later.stdout
 
 
 def test_guides_and_answers_are_short_enough_for_a_phone(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import BUNDLED_CONTENT
@@ -16,8 +17,10 @@ BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "content_broken" / "
 REPO = Path(__file__).resolve().parents[2]
 
 
-def problems_of(root: Path) -> list[str]:
-    _, problems = load_content(root, known_actions=button_actions(ROUTERS), usage=scan())
+def problems_of(root: Path, today: date = date(2026, 12, 5)) -> list[str]:
+    _, problems = load_content(
+        root, known_actions=button_actions(ROUTERS), usage=scan(), today=today
+    )
     return [str(p) for p in problems]
 
 
