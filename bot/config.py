@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
     # Messages sent at once; also the most a crash (kill -9) can make the sender repeat.
     broadcast_max_in_flight: int = Field(default=1, ge=1, le=256)
+    # Hỏi cán bộ (tickets): officers' working hours in Vietnam time and ISO weekdays (1 = Monday),
+    # abuse limits, and how long closed tickets keep their texts.
+    handoff_hours: str = Field(default="07:30-17:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    handoff_days: str = Field(default="1-5", pattern=r"^[1-7](-[1-7])?(,[1-7](-[1-7])?)*$")
+    handoff_max_per_day: int = Field(default=5, ge=1, le=100)
+    handoff_max_text: int = Field(default=1000, ge=100, le=4000)
+    ticket_retention_days: int = Field(default=180, ge=1, le=3650)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -9,6 +9,8 @@ from handlers import (
     faq,
     figures,
     guides,
+    handoff,
+    handoff_officer,
     location,
     menu,
     outreach_log,
@@ -21,6 +23,9 @@ from handlers import (
 from handlers.routing import Handler, Router
 
 ROUTERS: list[Router] = [
+    # An officer's reply, then a citizen's open ticket, own free text; /huy closes a ticket.
+    handoff_officer.router,
+    handoff.router,
     menu.router,
     guides.router,
     privacy.router,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from handlers import handoff
 from handlers.context import Context
 from handlers.documents import answer_papers, asks_for_papers
 from handlers.faq import show_faq
@@ -126,7 +127,9 @@ def confident(ctx: Context, hits: Sequence[Hit]) -> list[Hit]:
     ]
 
 
-async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply]:
+async def not_found(
+    ctx: Context, query: str, hits: Sequence[Hit], query_text: str = ""
+) -> list[Reply]:
     """Did not understand: the closest topics, the menu, and the query kept as a content gap."""
     if query:
         await events.record(
@@ -134,6 +137,9 @@ async def not_found(ctx: Context, query: str, hits: Sequence[Hit]) -> list[Reply
         )
     closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0]
     intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
+    offer = handoff.remember_miss(ctx, query_text) if query else None  # 2nd miss: an officer
+    if offer is not None:
+        intro, closest = f"{intro}\n\n{ctx.t('handoff.offer')}", [offer, *closest]
     menu = menu_replies(ctx, intro)[0]
     return [replace(menu, buttons=(*closest, *menu.buttons), topic="search:unanswered")]
 
@@ -191,7 +197,8 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         return await choices(ctx, query, text, good)
     replies = await open_hit(ctx, good[0]) if good else None
     if replies is None:
-        return await not_found(ctx, query, hits)
+        return await not_found(ctx, query, hits, text)
+    handoff.forget_misses(ctx)
     await record_answered(ctx, good[0].ref, query)
     others = [hit_button(ctx, h) for h in good[1 : MAX_ALTERNATIVES + 1]]
     if others:

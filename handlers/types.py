@@ -32,6 +32,9 @@ class Incoming:
     locale: str | None = None
     message_id: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
+    # The bot's message this one answers (a Telegram reply): its platform id and its text.
+    reply_to: str | None = None
+    quoted: str | None = None
 
     @property
     def kind(self) -> Kind:

@@ -354,3 +354,106 @@ class DashboardSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+# --- A person behind the bot: tickets, their messages, outgoing notices (issue 16) ---
+
+
+class Ticket(Base):
+    """A citizen's question for an officer: open → taken → answered → closed.
+
+    Personal data: `question` and the messages are emptied `DVCBOT_TICKET_RETENTION_DAYS`
+    after closing (`redacted_at`), keeping only the times and counts the figures need.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("uq_tickets_code", "code", unique=True),
+        Index("ix_tickets_contact_state", "contact_id", "state"),
+        Index("ix_tickets_state_opened", "state", "opened_at"),
+        Index("ix_tickets_commune_opened", "commune_code", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))
+    province_code: Mapped[str | None] = mapped_column(String(16))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    question: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    assignee_label: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    first_answer_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
+    learned_ref: Mapped[str | None] = mapped_column(String(200))
+    redacted_at: Mapped[datetime | None]
+
+
+class TicketMessage(Base):
+    """One line of a ticket: the citizen's, an officer's answer, an internal note, or the bot's.
+
+    An officer's answer to a web or console citizen waits with `delivered_at` empty until
+    their page asks for it or they type their next line.
+    """
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_ticket_at", "ticket_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    author: Mapped[str] = mapped_column(String(16))  # citizen | officer | note | bot
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    author_label: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
+class Notice(Base):
+    """A message to one chat that a handler or the dashboard decided to send (a ticket's
+    notification to officers, an officer's answer, the rating question): pending → claimed →
+    sent | failed. Exactly one instance claims each row, so nobody is told twice."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_state_next_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    message: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class LearnedItem(Base):
+    """What officers taught the bot: a question linked to a guide/FAQ/procedure (`phrasing`),
+    or an officer's answer kept as a draft FAQ (`faq_draft`)."""
+
+    __tablename__ = "learned_items"
+    __table_args__ = (Index("uq_learned_items_kind_normalised", "kind", "normalised", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(String(500))
+    ref: Mapped[str | None] = mapped_column(String(200))
+    answer: Mapped[str | None] = mapped_column(Text)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.channels.base import DeliveryResult, DeliveryStatus
 from bot.channels.render import as_text
 from bot.core import Core
+from bot.handoff.pickup import pending_replies
 from handlers.types import Incoming, Reply
 
 CHANNEL = "console"
@@ -44,4 +45,6 @@ async def run(core: Core, user: str, stdin: TextIO = sys.stdin, out: TextIO = sy
         replies = await core.handle(
             Incoming(channel=CHANNEL, user_key=user, chat_id=user, text=text)
         )
-        await channel.send(user, replies)
+        # An officer's answer (Hỏi cán bộ) that came meanwhile shows before the new replies.
+        waiting = await pending_replies(core.sessions, CHANNEL, user, now=core.clock.now())
+        await channel.send(user, [*waiting, *replies])

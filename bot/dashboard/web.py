@@ -45,6 +45,7 @@ def nav() -> list[tuple[str, str]]:
         ("dashboard_outreach", _("Outreach")),
         ("dashboard_gaps", _("Content gaps")),
         ("dashboard_broadcasts", _("Broadcasts")),
+        ("dashboard_hoidap", _("Questions to officers")),  # bot/dashboard/inbox.py
     ]
 
 

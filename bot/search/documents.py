@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from handlers.catalog import Catalog, Procedure
 from handlers.content import Content
@@ -41,6 +41,16 @@ def documents_from(content: Content) -> Iterator[Document]:
         yield Document(FAQ, faq.id, faq.question, faq.keywords, faq.answer)
     for proc in catalog.procedures.values():
         yield procedure_document(proc)
+
+
+def with_phrasings(
+    documents: Iterable[Document], phrasings: Mapping[str, Sequence[str]]
+) -> Iterator[Document]:
+    """The documents with extra phrasings (by `kind:id`) added to their keywords: what
+    officers linked to an item (learned in the database)."""
+    for doc in documents:
+        extra = phrasings.get(doc.ref)
+        yield replace(doc, keywords=(*doc.keywords, *extra)) if extra else doc
 
 
 def procedure_document(proc: Procedure) -> Document:

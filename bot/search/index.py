@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.documents import Document, documents_from, synonyms_from
+from bot.search.documents import Document, documents_from, synonyms_from, with_phrasings
 from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
 from handlers.content import Content
 from handlers.search import Hit
@@ -275,6 +275,11 @@ class _Wanted:
         return 0.0
 
 
-def build_index(content: Content) -> SearchIndex:
-    """The index over every guide, FAQ entry and procedure of `content`."""
-    return SearchIndex(documents_from(content), synonyms_from(content))
+def build_index(
+    content: Content, phrasings: Mapping[str, Sequence[str]] | None = None
+) -> SearchIndex:
+    """The index over every guide, FAQ entry and procedure of `content`, with the learned
+    `phrasings` (`kind:id` -> questions) among their keywords."""
+    return SearchIndex(
+        with_phrasings(documents_from(content), phrasings or {}), synonyms_from(content)
+    )

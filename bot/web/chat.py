@@ -20,6 +20,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
+from bot.handoff.pickup import pending_replies
 from bot.i18n import _
 from bot.web import templating
 from bot.web.keys import RUNTIME
@@ -125,7 +126,23 @@ async def _answer(
     key = user_key(runtime.secret, visitor)
     message_id = f"{key[:12]}:{client_id}" if client_id else None
     msg = Incoming(CHANNEL, key, key, text=text, payload=payload, message_id=message_id)
-    return 200, await runtime.core.handle(msg)
+    replies = await runtime.core.handle(msg)
+    waiting = await pending_replies(runtime.sessions, CHANNEL, key, now=runtime.clock.now())
+    return 200, [*waiting, *replies]
+
+
+async def chat_updates(request: web.Request) -> web.Response:
+    """POST /chat/updates (X-CSRF-Token): officers' answers that arrived since the last look."""
+    runtime = request.app[RUNTIME]
+    visitor = visitor_of(request)
+    if visitor is None or not same_origin(request):
+        return web.json_response({"error": "forbidden"}, status=403)
+    token = request.headers.get("X-CSRF-Token", "")
+    if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
+        return web.json_response({"error": "bad csrf token"}, status=403)
+    key = user_key(runtime.secret, visitor)
+    replies = await pending_replies(runtime.sessions, CHANNEL, key, now=runtime.clock.now())
+    return web.json_response({"replies": [reply_json(r) for r in replies]})
 
 
 def _client_id(value: Any) -> str | None:
@@ -178,8 +195,14 @@ def _render(
 
 async def chat_page(request: web.Request) -> web.Response:
     """GET /chat: the page, opening with the main menu (nothing is stored until they write)."""
-    visitor = visitor_of(request) or secrets.token_urlsafe(24)
-    return _render(request, visitor, None, [menu_reply(request)])
+    known = visitor_of(request)
+    visitor = known or secrets.token_urlsafe(24)
+    waiting: list[Reply] = []
+    if known is not None:  # without JavaScript, an officer's answer shows on the next load
+        runtime = request.app[RUNTIME]
+        key = user_key(runtime.secret, known)
+        waiting = await pending_replies(runtime.sessions, CHANNEL, key, now=runtime.clock.now())
+    return _render(request, visitor, None, [*waiting, menu_reply(request)])
 
 
 async def chat_form(request: web.Request) -> web.Response:
@@ -213,6 +236,7 @@ def setup(app: web.Application, settings: Settings) -> None:
     app.router.add_get("/chat", chat_page, name="chat")
     app.router.add_post("/chat", chat_form, name="chat_form")
     app.router.add_post("/chat/api", chat_api, name="chat_api")
+    app.router.add_post("/chat/updates", chat_updates, name="chat_updates")
 
 
 def describe(settings: Settings) -> str:

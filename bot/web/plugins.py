@@ -36,7 +36,17 @@ def registered() -> list[Plugin]:
     from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
     from bot.channels.telegram import web as telegram  # imports this module
     from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
+    from bot.dashboard import inbox
     from bot.dashboard import web as dashboard
+    from bot.handoff.worker import PLUGIN as notices  # after the channels: sends through them
     from bot.web import chat
 
-    return [chat.plugin(), dashboard.plugin(), telegram.plugin(), zalo(), broadcast]
+    return [
+        chat.plugin(),
+        dashboard.plugin(),
+        inbox.PLUGIN,
+        telegram.plugin(),
+        zalo(),
+        notices,
+        broadcast,
+    ]

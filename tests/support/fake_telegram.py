@@ -14,6 +14,7 @@ Stable API (other test suites rely on it; extend, do not change):
         tg.queue_update(tg.message(42, "/start ref_abc"))    # ready-made payloads:
         tg.queue_update(tg.callback(42, "guide:vneid-muc-2"))  # message, callback, my_chat_member
         tg.queue_update(tg.my_chat_member(42, "kicked"))
+        tg.queue_update(tg.message(42, "answer", reply_to=sent_call))  # a reply to a bot message
         await tg.deliver(update)   # webhook mode: POST one update now, returns the HTTP status
 
         # What the bot sent: every call is recorded, in order
@@ -278,7 +279,10 @@ class FakeTelegram:
     def user(self, user_id: int, first_name: str = "Lan") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
 
-    def message(self, chat_id: int, text: str, *, first_name: str = "Lan") -> dict[str, Any]:
+    def message(
+        self, chat_id: int, text: str, *, first_name: str = "Lan", reply_to: Call | None = None
+    ) -> dict[str, Any]:
+        """A private message; `reply_to` (a sent call) makes it a reply to that bot message."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -289,6 +293,14 @@ class FakeTelegram:
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private", "first_name": first_name},
+                "from": self._me(),
+                "text": visible_text(reply_to.text, reply_to.params.get("parse_mode")),
+            }
         return {"message": message}
 
     def callback(self, chat_id: int, data: str, *, first_name: str = "Lan") -> dict[str, Any]:

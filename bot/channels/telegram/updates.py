@@ -95,6 +95,9 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
     text = command_text(message, bot_username)
     if chat.type != ChatType.PRIVATE and not text.startswith("/"):
         return None  # in groups only commands are for the bot
+    quoted = message.reply_to_message
+    if quoted is not None and quoted.from_user is not None and quoted.from_user.is_bot:
+        common.update(reply_to=str(quoted.message_id), quoted=quoted.text or quoted.caption)
     return Incoming(text=text, timestamp=message.date, **common)
 
 

@@ -106,4 +106,20 @@
     event.preventDefault();
     send({payload: button.value}, button.dataset.label || button.textContent);
   });
+
+  // An officer's answer (Hỏi cán bộ) arrives while the page is open: ask every few seconds.
+  function poll() {
+    if (busy || document.hidden) return;
+    fetch("/chat/updates", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"X-CSRF-Token": csrf}
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.replies && data.replies.length) {
+        data.replies.forEach(showReply);
+        log.lastElementChild.scrollIntoView({block: "start"});
+      }
+    }).catch(function () {});
+  }
+  setInterval(poll, Number(main.dataset.poll || 3000));
 })();

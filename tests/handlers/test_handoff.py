@@ -1,0 +1,103 @@
+"""Hỏi cán bộ through the real core: a citizen opens a ticket, an officer in scope is told,
+answers by replying to the notification, the citizen gets it, closing asks for a rating."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.core import Core
+from handlers.broadcast_message import from_dict
+from handlers.types import Incoming
+from storage import notices, tickets
+from storage.clock import FixedClock
+from storage.models import Notice, Ticket
+from tests.support.officers import COMMUNE_A, COMMUNE_B, PROVINCE, person
+from tests.support.talk import Talk
+
+# A Tuesday, 09:00 in Vietnam: officers are at work.
+WORKING = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
+EVENING = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)  # 21:00 in Vietnam
+
+
+def at(core: Core, when: datetime) -> Core:
+    core.clock = FixedClock(when)
+    return core
+
+
+async def pending(sessions, chat: str) -> list[str]:
+    async with sessions() as session:
+        rows = await session.scalars(select(Notice).where(Notice.chat_id == chat))
+        return [from_dict(r.message).text for r in rows if r.state == notices.PENDING]
+
+
+async def test_a_ticket_reaches_officers_in_scope_and_their_reply_reaches_the_citizen(
+    core: Core, sessions, talk: Talk
+) -> None:
+    at(core, WORKING)
+    await person(sessions, "officer-a", "officer", province=PROVINCE, commune=COMMUNE_A)
+    await person(sessions, "officer-b", "officer", province=PROVINCE, commune=COMMUNE_B)
+    await person(sessions, "admin", "admin")
+    await person(sessions, "citizen-1", province=PROVINCE, commune=COMMUNE_A)
+
+    replies = await talk.say("/hoicanbo Làm sao đổi tên trên sổ hộ khẩu?")
+    assert "Mã yêu cầu: #" in talk.text()
+    assert "trong ngày làm việc" in talk.text()
+    code = replies[0].text.split("#", 1)[1][:6]
+
+    told_a = await pending(sessions, "officer-a")
+    assert len(told_a) == 1 and code in told_a[0] and "đổi tên trên sổ hộ khẩu" in told_a[0]
+    assert await pending(sessions, "officer-b") == []  # another commune
+    assert len(await pending(sessions, "admin")) == 1
+
+    await talk.say("Tôi ở thôn 3")
+    assert f"Đã thêm vào yêu cầu #{code}" in talk.text()
+
+    # The officer replies to the notification (Telegram's reply carries the quoted text).
+    reply = Incoming(
+        "console", "officer-a", "officer-a", text="Bạn mang CCCD tới UBND xã nhé.", quoted=told_a[0]
+    )
+    answer = await core.handle(reply)
+    assert f"Đã gửi câu trả lời cho yêu cầu #{code}" in answer[0].text
+    to_citizen = await pending(sessions, "citizen-1")
+    assert any("Bạn mang CCCD tới UBND xã nhé." in t for t in to_citizen)
+
+    # The admin cannot answer a ticket the officer holds: told who has it.
+    other = dataclasses.replace(reply, user_key="admin", chat_id="admin", text="Xin chào")
+    refused = await core.handle(other)
+    assert "đã có cán bộ" in refused[0].text
+
+    await talk.say("/huy")
+    assert f"Đã đóng yêu cầu #{code}" in talk.text()
+    await talk.press_label("Hài lòng")
+    assert "Cảm ơn bạn đã đánh giá" in talk.text()
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+        assert ticket.state == tickets.State.CLOSED and ticket.rating == 3
+        assert ticket.first_answer_at == WORKING
+
+
+async def test_without_a_place_the_commune_is_asked_and_evenings_say_when(
+    core: Core, sessions, talk: Talk
+) -> None:
+    at(core, EVENING)
+    await talk.say("/hoicanbo")
+    assert "muốn hỏi cán bộ điều gì" in talk.text()
+    await talk.say("Tôi cần hỏi về trợ cấp")
+    assert "xã/phường nào" in talk.text()
+    await talk.press_label("Bỏ qua")
+    assert "ngoài giờ làm việc" in talk.text() and "07:30 thứ Tư" in talk.text()
+
+
+async def test_two_misses_in_a_row_offer_an_officer_with_the_question(
+    core: Core, talk: Talk
+) -> None:
+    at(core, WORKING)
+    await talk.say("xyzzy plugh quux")
+    assert "Hỏi cán bộ" not in talk.text()
+    await talk.say("frobnicate the wibble")
+    assert "Hỏi cán bộ" in talk.text()
+    await talk.press_label("Hỏi cán bộ")
+    assert "xã/phường nào" in talk.text()
