@@ -69,7 +69,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
             ("waiting", _("Waiting for citizen")),
             ("closed", _("Closed")),
             ("all", _("All")),
-        ],  # fmt: skip
+        ],
         "age": age,
         "commune": commune or "",
         "tickets": [(t, actions.place_label(t), now - t.opened_at) for t in rows],
