@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from babel.numbers import format_decimal, format_percent
 
-from handlers import places
+from handlers import places, ticket_figures
 from handlers.context import Context
 from handlers.routing import Router
 from handlers.types import Attachment, Incoming, Reply
@@ -112,6 +112,7 @@ async def show_figures(msg: Incoming, ctx: Context) -> list[Reply]:
     if not (commune or scope.commune):
         lines.extend(await weak_communes(ctx, start, end, filters))
     lines.extend(await reach(ctx, start, end, filters))
+    lines.extend(await ticket_figures.chat_lines(ctx, scope, start, end, commune))
     gaps = await stats.unanswered(ctx.session, start=start, end=end, limit=GAPS, filters=filters)
     if gaps:
         lines.append(ctx.t("figures.gaps_title"))

@@ -15,7 +15,7 @@ from handlers.payload import pack, parse
 from handlers.questionnaire import QuestionType, Surveys
 from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
-from storage import events, privacy
+from storage import events, privacy, tickets
 from storage.events import EventKind
 
 router = Router("privacy")
@@ -80,6 +80,7 @@ async def erase(msg: Incoming, ctx: Context) -> list[Reply]:
                 topic="privacy:erase-cancelled",
             )
         ]
+    await tickets.erase_of(ctx.session, ctx.contact.id, now=ctx.now)  # their Hỏi cán bộ texts
     await privacy.erase_contact(ctx.session, ctx.contact, typed_answers=_typed_questions(ctx))
     ctx.conversation.end()
     return [Reply(text=ctx.t("privacy.erased"), topic="privacy:erased")]

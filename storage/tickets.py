@@ -247,6 +247,19 @@ async def mark_delivered(
 async def erase_of(session: AsyncSession, contact_id: int, *, now: datetime) -> None:
     """/xoadulieu: the person's tickets lose every text and their link to the person; the
     bare times stay for the counts (as survey answers do)."""
+    # As an officer: their name goes from the lines and tickets they handled.
+    await session.execute(
+        update(TicketMessage)
+        .where(TicketMessage.author_id == contact_id)
+        .values(author_label=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Ticket)
+        .where(Ticket.assignee_id == contact_id)
+        .values(assignee_label=None)
+        .execution_options(synchronize_session=False)
+    )
     ids = list(await session.scalars(select(Ticket.id).where(Ticket.contact_id == contact_id)))
     if not ids:
         return

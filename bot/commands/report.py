@@ -12,10 +12,11 @@ from bot.commands.places import check_place_arguments
 from bot.config import Settings
 from bot.content import ContentError
 from bot.dashboard.figures import scope_label
+from bot.handoff import figures as handoff_figures
 from bot.i18n import _
 from bot.reports import monthly, writers
 from bot.reports.responses import responses_table
-from bot.runtime import load_content
+from bot.runtime import handler_settings, load_content
 from handlers.questionnaire import Surveys
 from storage import app_state, db, stats
 from storage.access import Scope
@@ -71,6 +72,7 @@ def report(args: argparse.Namespace) -> int:
         return 2
 
     want_rows = args.format == "xlsx"
+    handoff_sheets: list[writers.Table] = []  # Hỏi cán bộ figures, a sheet of the XLSX
 
     async def build() -> tuple[monthly.MonthlyReport, writers.Table | None]:
         if db.is_sqlite(settings.database_url):
@@ -95,6 +97,11 @@ def report(args: argparse.Namespace) -> int:
                     else await app_state.get_or_create_secret(session)
                 )
                 start, end = stats.month_range(args.month)
+                scope = Scope(RoleName.ADMIN, args.province, args.commune)
+                handoff = await handoff_figures.handoff_table(
+                    session, scope, start, end, args.commune, handler_settings(settings)
+                )
+                handoff_sheets.append(handoff.sheet())
                 rows = await responses_table(
                     session,
                     start=start,
@@ -117,6 +124,7 @@ def report(args: argparse.Namespace) -> int:
         sheets = monthly.workbook_tables(result)
         if response_rows is not None:
             sheets.insert(-1, response_rows)  # before the definitions
+        sheets[-1:-1] = handoff_sheets
         data = writers.xlsx_bytes(sheets)
         if args.output:
             args.output.write_bytes(data)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.dashboard import figures
 from bot.dashboard.auth import VIEWER, Viewer, officers_only, refused
+from bot.handoff import figures as handoff_figures
 from bot.handoff import learning
 from bot.i18n import _
 from bot.web.keys import RUNTIME
@@ -230,6 +231,9 @@ def normalise_question(text: str) -> str:
 
 
 def setup(app: web.Application, settings: Any) -> None:
+    handoff_figures.WORKING_SETTINGS.update(
+        handoff_hours=settings.handoff_hours, handoff_days=settings.handoff_days
+    )
     app.router.add_get("/dashboard/hoidap", inbox, name="dashboard_hoidap")
     app.router.add_get(r"/dashboard/hoidap/{id:\d+}", ticket_page, name="dashboard_ticket")
     app.router.add_post(r"/dashboard/hoidap/{id:\d+}", ticket_action, name="dashboard_ticket_post")

@@ -17,6 +17,7 @@ from bot.dashboard import query as queries
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.dashboard.tables import Table, find
+from bot.handoff import figures as handoff_figures
 from bot.i18n import _
 from bot.reports import monthly, writers
 from bot.reports.responses import responses_table
@@ -183,6 +184,12 @@ PAGES: tuple[tuple[str, str, Builder, str], ...] = (
     ("/dashboard/outreach", "dashboard/tables.html", _outreach, "dashboard_outreach"),
     ("/dashboard/gaps", "dashboard/tables.html", _gaps, "dashboard_gaps"),
     ("/dashboard/broadcasts", "dashboard/tables.html", _broadcasts, "dashboard_broadcasts"),
+    (
+        "/dashboard/hoidap/so-lieu",
+        "dashboard/tables.html",
+        handoff_figures.build,
+        "dashboard_hoidap_figures",
+    ),
 )
 
 
@@ -286,6 +293,11 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     await _audit_export(request, "xlsx:report", query)
     sheets = monthly.workbook_tables(report)
     sheets.insert(-1, rows)  # before the definitions, as `dvcbot report --format xlsx` does
+    async with request.app[RUNTIME].sessions() as session:
+        handoff = await handoff_figures.handoff_table(
+            session, viewer.scope, start, end, query.commune
+        )
+    sheets.insert(-1, handoff.sheet())
     filename = f"dvcbot-report-{query.last}.xlsx"
     return _download(writers.xlsx_bytes(sheets), filename, XLSX_TYPE)
 

@@ -90,7 +90,9 @@ def test_demo_seed_report_and_clear(tmp_path: Path) -> None:
     expected = asyncio.run(_month(url, month))
     assert (row["số phiếu"], row["hài lòng"]) == expected
     assert overall.cell(2, 4).number_format == "0.0%"  # month, responses, satisfied, rate
-    assert len(book.sheetnames) == 9  # overall, 4 breakdowns, funnel, gaps, responses, definitions
+    # overall, 4 breakdowns, funnel, gaps, responses, questions to officers, definitions
+    assert len(book.sheetnames) == 10
+    assert "Hỏi cán bộ (hỗ trợ trực tiếp)" in book.sheetnames
 
     cleared = run_dvcbot(["demo", "clear"], tmp_path)
     assert cleared.returncode == 0, cleared.stderr

@@ -4,7 +4,7 @@ answers by replying to the notification, the citizen gets it, closing asks for a
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -101,3 +101,41 @@ async def test_two_misses_in_a_row_offer_an_officer_with_the_question(
     assert "Hỏi cán bộ" in talk.text()
     await talk.press_label("Hỏi cán bộ")
     assert "xã/phường nào" in talk.text()
+
+
+async def test_erasing_ones_data_empties_ones_tickets_and_old_closed_ones_lose_their_texts(
+    core: Core, sessions, talk: Talk
+) -> None:
+    at(core, WORKING)
+    await talk.say("/hoicanbo Số CCCD của tôi là 042012345678, tôi cần cấp lại")
+    await talk.press_label("Bỏ qua")
+    await talk.say("/xoadulieu")
+    await talk.press_label("Xoá")
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+        assert ticket.contact_id is None and ticket.question == ""
+        assert await tickets.lines(session, ticket.id) == []
+
+    other = Talk(core, user="citizen-2")
+    await other.say("/hoicanbo Hỏi về hộ nghèo")
+    await other.press_label("Bỏ qua")
+    await other.say("/huy")
+    async with sessions() as session, session.begin():
+        emptied = await tickets.redact_closed(
+            session, before=WORKING + timedelta(days=1), now=WORKING + timedelta(days=181)
+        )
+        assert emptied == 1
+        kept = await session.scalar(select(Ticket).where(Ticket.redacted_at.is_not(None)))
+        assert kept.question == "" and kept.opened_at == WORKING  # the counts keep their times
+
+
+async def test_long_questions_are_cut_and_the_daily_limit_holds(core: Core, talk: Talk) -> None:
+    at(core, WORKING)
+    core.settings["handoff_max_per_day"] = 2
+    for _ in range(2):
+        await talk.say("/hoicanbo " + "rất dài " * 300)
+        await talk.press_label("Bỏ qua")
+        assert "Mã yêu cầu" in talk.text()
+        await talk.say("/huy")
+    await talk.say("/hoicanbo một câu nữa")
+    assert "nhiều câu hỏi trong hôm nay" in talk.text()

@@ -1,0 +1,71 @@
+"""Hỏi cán bộ figures as a dashboard table (page, CSV) and a sheet of the monthly XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.dashboard.places import commune_name
+from bot.dashboard.tables import Column, Table
+from bot.i18n import _
+from handlers.ticket_figures import Summary, period
+from storage.access import Scope
+from storage.db import DbSession
+
+# The working hours the figures judge "within one working day" by; set when the app is built.
+WORKING_SETTINGS: dict[str, Any] = {}
+
+
+def _row(month: str, commune: str | None, s: Summary) -> dict[str, Any]:
+    return {
+        "month": month,
+        "commune": commune_name(commune) if commune else _("no commune given"),
+        "opened": s.opened,
+        "answered": s.answered,
+        "median_hours": None if s.median_hours is None else round(s.median_hours, 1),
+        "within_day": s.within_day,
+        "rated": s.rated,
+        "satisfied": s.satisfaction,
+    }
+
+
+async def handoff_table(
+    session: DbSession,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    commune: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> Table:
+    total, groups = await period(session, scope, start, end, settings or WORKING_SETTINGS, commune)
+    rows = [_row(month, place, s) for (month, place), s in groups.items()]
+    if len(rows) > 1:
+        rows.append(_row(_("all"), None, total) | {"commune": _("total")})
+    columns = (
+        Column("month", _("month")),
+        Column("commune", _("commune")),
+        Column("opened", _("tickets opened"), "int"),
+        Column("answered", _("answered"), "int"),
+        Column("median_hours", _("median hours to first answer")),
+        Column("within_day", _("answered within 1 working day"), "percent"),
+        Column("rated", _("ratings"), "int"),
+        Column("satisfied", _("direct support satisfied"), "percent"),
+    )
+    return Table(
+        "handoff",
+        _("Questions to officers (hỗ trợ trực tiếp)"),
+        columns,
+        rows,
+        note=_(
+            "Ratings of officers' help are counted here only, not in the survey satisfaction rate."
+        ),
+    )
+
+
+async def build(session: Any, viewer: Any, query: Any, *, charts: bool) -> dict[str, Any]:
+    """The dashboard page (a `bot.dashboard.web.PAGES` builder)."""
+    table = await handoff_table(
+        session, viewer.scope, query.start, query.end, query.commune or viewer.scope.commune
+    )
+    return {"tables": [table]}
