@@ -182,6 +182,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
                 actor=viewer.actor,
                 now=now,
                 ticket_id=ticket.id,
+                current=runtime.services.get("search"),
             )
             if verdict.ok:
                 ticket.learned_ref = ref

@@ -17,7 +17,7 @@ import yaml
 from bot.search import SearchIndex, build_index
 from bot.search.documents import catalog_of
 from handlers.content import Content
-from handlers.text import normalise
+from handlers.text import normalise, words
 from storage import learned, roles
 from storage.db import DbSession
 
@@ -67,18 +67,22 @@ def check(
     question: str,
     ref: str,
     queries: Sequence[tuple[str, frozenset[str]]] | None = None,
+    current: SearchIndex | None = None,
 ) -> Verdict:
     """May `question` become a phrasing of `ref`? Not if a query the index answers right
-    today would then be answered wrong."""
+    today would then be answered wrong. Only queries sharing a word with the phrasing are
+    searched again (the others' ranking cannot move), so the check takes one index build."""
     if ref not in known_refs(content):
         return Verdict(False, f"{ref} không có trong nội dung")
     if not normalise(question):
         return Verdict(False, "câu hỏi trống")
     queries = query_set() if queries is None else queries
-    before = right(build_index(content, phrasings), queries)
+    said = set(words(question))
+    near = [(q, expected) for q, expected in queries if said & set(words(q))]
+    before = right(current or build_index(content, phrasings), near)
     extra = {k: list(v) for k, v in phrasings.items()}
     extra.setdefault(ref, []).append(question)
-    after = right(build_index(content, extra), queries)
+    after = right(build_index(content, extra), near)
     lost = sorted(before - after)
     if lost:
         shown = "; ".join(f'"{q}"' for q in lost[:3])
@@ -95,9 +99,10 @@ async def link(
     actor: str,
     now: datetime,
     ticket_id: int | None = None,
+    current: SearchIndex | None = None,
 ) -> Verdict:
     """Check and save a phrasing, and raise the version every instance watches."""
-    verdict = check(content, await learned.phrasings(session), question, ref)
+    verdict = check(content, await learned.phrasings(session), question, ref, current=current)
     if verdict.ok:
         await learned.save(
             session, learned.PHRASING, question.strip(), normalise(question), by=actor,

@@ -1,0 +1,106 @@
+"""The dashboard inbox over HTTP: a web chat citizen's ticket is answered by an officer in
+scope, the answer reaches the page, and linking the question to a guide teaches the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from aiohttp.test_utils import TestClient
+
+from storage import db
+from tests.bot.web.test_dashboard_access import SECRET, sign_in
+from tests.support.officers import COMMUNE_B, PROVINCE, person
+from tests.support.web import csrf_from, web_client
+
+QUESTION = "Cháu nhà tôi mất hết giấy tờ khi đi làm ăn xa thì phải làm sao?"
+ANSWER = "Bạn đưa cháu ra công an xã để được hướng dẫn cấp lại, xem https://dichvucong.gov.vn nhé."
+
+
+async def chat(client: TestClient, token: str, **body: str) -> list[dict]:
+    response = await client.post("/chat/api", json=body, headers={"X-CSRF-Token": token})
+    assert response.status == 200
+    return (await response.json())["replies"]
+
+
+async def open_ticket(client: TestClient) -> tuple[str, str]:
+    token = csrf_from(await (await client.get("/chat")).text())
+    await chat(client, token, text=f"/hoicanbo {QUESTION}")
+    replies = await chat(client, token, text="Thạch Hà")  # the commune, typed
+    pick = next(b for r in replies for b in r["buttons"] if b.get("payload") == "ask:c:18562")
+    replies = await chat(client, token, payload=pick["payload"])
+    code = re.search(r"#([A-Z2-9]{6})", replies[0]["text"])
+    assert code, replies
+    return token, code.group(1)
+
+
+async def form(client: TestClient, path: str, **fields: str) -> str:
+    page = await (await client.get(path)).text()
+    response = await client.post(path, data={"csrf": csrf_from(page), **fields})
+    assert response.status == 200, await response.text()
+    return await response.text()
+
+
+async def test_an_officer_in_scope_answers_in_the_inbox_and_the_citizen_page_gets_it(
+    database_url: str, sessions: db.SessionFactory
+) -> None:
+    async with web_client(database_url, secret=SECRET) as client:
+        token, code = await open_ticket(client)
+        async with web_client(database_url, secret=SECRET) as dashboard:
+            outsider = await person(
+                sessions, "off-b", "officer", province=PROVINCE, commune=COMMUNE_B
+            )
+            await sign_in(dashboard, sessions, outsider)
+            assert code not in await (await dashboard.get("/dashboard/hoidap")).text()
+
+        async with web_client(database_url, secret=SECRET) as dashboard:
+            officer = await person(sessions, "off-p", "officer", province=PROVINCE)
+            await sign_in(dashboard, sessions, officer)
+            inbox = await (await dashboard.get("/dashboard/hoidap")).text()
+            assert f"#{code}" in inbox and "mất hết giấy tờ" in inbox
+            path = re.search(r'href="(/dashboard/hoidap/\d+)"', inbox).group(1)
+            page = await form(
+                dashboard, path, action="reply", text=ANSWER + " <b>x</b> http://bad.example"
+            )
+            assert "Đã gửi câu trả lời" in page
+            assert "&lt;b&gt;x&lt;/b&gt;" in page and "http://bad.example" not in page
+
+            updates = await client.post("/chat/updates", headers={"X-CSRF-Token": token})
+            replies = (await updates.json())["replies"]
+            assert len(replies) == 1 and ANSWER in replies[0]["text"]
+            assert (
+                await (await client.post("/chat/updates", headers={"X-CSRF-Token": token})).json()
+            )["replies"] == []
+
+            page = await form(dashboard, path, action="close")
+            # Without JavaScript the rating question shows on the next load of the chat page.
+            assert "hỗ trợ yêu cầu" in await (await client.get("/chat")).text()
+
+            page = await form(dashboard, path, action="link", ref="guide:vneid-muc-2")
+            assert "Từ nay bot trả lời câu hỏi này bằng guide:vneid-muc-2" in page
+
+    async with web_client(database_url, secret=SECRET) as newcomer:  # another instance, too
+        token = csrf_from(await (await newcomer.get("/chat")).text())
+        for _ in range(40):
+            replies = await chat(newcomer, token, text=QUESTION)
+            if "VNeID" in replies[0]["text"]:
+                break
+            await asyncio.sleep(0.1)
+        assert "Bước 1/" in replies[0]["text"] and "VNeID" in replies[0]["text"]
+
+
+async def test_a_phrasing_that_makes_the_public_query_set_worse_is_refused(
+    database_url: str, sessions: db.SessionFactory
+) -> None:
+    async with web_client(database_url, secret=SECRET) as client:
+        token = csrf_from(await (await client.get("/chat")).text())
+        await chat(client, token, text="/hoicanbo dang ky tam trus")
+        await chat(client, token, payload="ask:c:-")
+        admin = await person(sessions, "admin", "admin")
+        await sign_in(client, sessions, admin)
+        inbox = await (await client.get("/dashboard/hoidap")).text()
+        path = re.search(r'href="(/dashboard/hoidap/\d+)"', inbox).group(1)
+        page = await form(client, path, action="link", ref="guide:vneid-muc-2")
+        # The typo would become a known word pointing at the VNeID guide: the public query
+        # "dang ky tam trus" (temporary residence) would then open the wrong answer.
+        assert "Không nhận" in page and "câu hỏi mẫu" in page
