@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.commands import learned
 from bot.commands.common import setup
 from bot.content.importer import ImportFileError, import_procedures, parse_mapping
 from bot.content.loader import load_content
@@ -64,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--dry-run", action="store_true", help=_("report what would change; write nothing")
     )
     imports.set_defaults(func=import_procedures_command)
+    learned.register(commands)
 
 
 def check_content(args: argparse.Namespace) -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
+import yaml
 from aiohttp.test_utils import TestClient
 
 from storage import db
 from tests.bot.web.test_dashboard_access import SECRET, sign_in
 from tests.support.officers import COMMUNE_B, PROVINCE, person
+from tests.support.process import run_dvcbot
 from tests.support.web import csrf_from, web_client
 
 QUESTION = "Cháu nhà tôi mất hết giấy tờ khi đi làm ăn xa thì phải làm sao?"
@@ -42,7 +45,7 @@ async def form(client: TestClient, path: str, **fields: str) -> str:
 
 
 async def test_an_officer_in_scope_answers_in_the_inbox_and_the_citizen_page_gets_it(
-    database_url: str, sessions: db.SessionFactory
+    database_url: str, sessions: db.SessionFactory, tmp_path: Path
 ) -> None:
     async with web_client(database_url, secret=SECRET) as client:
         token, code = await open_ticket(client)
@@ -78,6 +81,15 @@ async def test_an_officer_in_scope_answers_in_the_inbox_and_the_citizen_page_get
 
             page = await form(dashboard, path, action="link", ref="guide:vneid-muc-2")
             assert "Từ nay bot trả lời câu hỏi này bằng guide:vneid-muc-2" in page
+            page = await form(dashboard, path, action="draft")
+            assert "Đã lưu thành FAQ nháp" in page
+
+    exported = run_dvcbot(["content", "export-learned"], tmp_path, DVCBOT_DATABASE_URL=database_url)
+    assert exported.returncode == 0, exported.stderr
+    data = yaml.safe_load(exported.stdout)
+    assert data["examples"] == [{"ref": "guide:vneid-muc-2", "examples": [QUESTION]}]
+    assert data["faq_drafts"][0]["question"] == QUESTION
+    assert ANSWER in data["faq_drafts"][0]["answer"]
 
     async with web_client(database_url, secret=SECRET) as newcomer:  # another instance, too
         token = csrf_from(await (await newcomer.get("/chat")).text())
