@@ -19,7 +19,7 @@ from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from bot.web.security import same_origin
 from handlers import tickets as actions
-from storage import learned, roles, ticket_inbox, tickets
+from storage import learned, roles, stats, ticket_inbox, tickets
 from storage.models import Contact, Ticket
 from storage.tickets import Author
 
@@ -225,6 +225,50 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(url)
 
 
+@officers_only
+async def gaps_page(request: web.Request) -> web.StreamResponse:
+    """GET /dashboard/hoidap/hoc: the content gaps (unanswered questions, last 90 days) with a
+    form each to link the question to a guide, FAQ or procedure."""
+    viewer: Viewer = request[VIEWER]
+    runtime = request.app[RUNTIME]
+    now = runtime.clock.now()
+    async with runtime.sessions() as session:
+        gaps = await stats.unanswered(
+            session, start=now - timedelta(days=90), end=now, limit=50,
+            filters=viewer.scope.filters(),
+        )  # fmt: skip
+        taught = {item.normalised for item in await learned.all_of(session, learned.PHRASING)}
+    context = _common(request, viewer) | {
+        "gaps": [g for g in gaps if g.query not in taught],
+        "message": request.query.get("m", ""),
+    }
+    return aiohttp_jinja2.render_template("dashboard/teach.html", request, context)
+
+
+@officers_only
+async def teach(request: web.Request) -> web.StreamResponse:
+    """POST /dashboard/hoidap/hoc: link one content-gap question to an answer (checked)."""
+    viewer: Viewer = request[VIEWER]
+    runtime = request.app[RUNTIME]
+    form = await request.post()
+    if not same_origin(request) or not secrets.compare_digest(
+        str(form.get("csrf", "")), viewer.csrf
+    ):
+        return refused(request, _("The form has expired; reload the page and try again."), 403)
+    question, ref = str(form.get("question", "")).strip(), str(form.get("ref", "")).strip()
+    async with runtime.sessions() as session, session.begin():
+        verdict = await learning.link(
+            session, runtime.content, question, ref, actor=viewer.actor,
+            now=runtime.clock.now(), current=runtime.services.get("search"),
+        )  # fmt: skip
+    if verdict.ok:
+        await learning.refresh(runtime)
+        message = _("The bot now answers this question with {ref}.").format(ref=ref)
+    else:
+        message = _("Refused: {reason}").format(reason=verdict.reason)
+    raise web.HTTPSeeOther(request.app.router["dashboard_teach"].url_for().with_query(m=message))
+
+
 def normalise_question(text: str) -> str:
     from handlers.text import normalise
 
@@ -236,6 +280,8 @@ def setup(app: web.Application, settings: Any) -> None:
         handoff_hours=settings.handoff_hours, handoff_days=settings.handoff_days
     )
     app.router.add_get("/dashboard/hoidap", inbox, name="dashboard_hoidap")
+    app.router.add_get("/dashboard/hoidap/hoc", gaps_page, name="dashboard_teach")
+    app.router.add_post("/dashboard/hoidap/hoc", teach, name="dashboard_teach_post")
     app.router.add_get(r"/dashboard/hoidap/{id:\d+}", ticket_page, name="dashboard_ticket")
     app.router.add_post(r"/dashboard/hoidap/{id:\d+}", ticket_action, name="dashboard_ticket_post")
 
