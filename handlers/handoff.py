@@ -79,7 +79,10 @@ async def start(ctx: Context, question: str | None) -> list[Reply]:
         return [
             Reply(
                 text=ctx.t("handoff.ask_question"),
-                buttons=(menu.menu_button(ctx),),
+                buttons=(
+                    Button(ctx.t("handoff.other_help"), payload="guide:noi-ho-tro"),
+                    menu.menu_button(ctx),
+                ),
                 topic="ticket:ask",
                 numbered=False,
             )

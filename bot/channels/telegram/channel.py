@@ -167,6 +167,7 @@ class TelegramChannel:
             BotCommand("start", messages("telegram.command_start")),
             BotCommand("menu", messages("telegram.command_menu")),
             BotCommand("help", messages("telegram.command_help")),
+            BotCommand("hoicanbo", messages("telegram.command_hoicanbo")),
             BotCommand("huy", messages("telegram.command_huy")),
         ]
 

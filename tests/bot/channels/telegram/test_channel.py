@@ -130,7 +130,7 @@ async def test_per_chat_command_menus_for_people_with_roles(
     set_commands = webhook.runtime.services["telegram_set_commands"]
     assert await set_commands("42", [("to", "Việc của tổ công nghệ số")])
     commands = tg.commands["chat:42/"]
-    assert [c["command"] for c in commands] == ["start", "menu", "help", "huy", "to"]
+    assert [c["command"] for c in commands] == ["start", "menu", "help", "hoicanbo", "huy", "to"]
     assert await set_commands("42", [])
     assert "chat:42/" not in tg.commands
     with pytest.raises(ValueError):

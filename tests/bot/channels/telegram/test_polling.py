@@ -46,7 +46,7 @@ async def test_command_menu_is_set_in_vietnamese_on_start(
 ) -> None:
     [call] = tg.calls_to("setMyCommands")
     commands = {c["command"]: c["description"] for c in call.params["commands"]}
-    assert set(commands) == {"start", "menu", "help", "huy"}
+    assert set(commands) == {"start", "menu", "help", "hoicanbo", "huy"}
     assert commands["huy"] == "Dừng việc đang làm"
     assert polling.runtime.services["telegram_username"] == tg.bot_username
 
