@@ -96,11 +96,13 @@ async def test_two_misses_in_a_row_offer_an_officer_with_the_question(
 ) -> None:
     at(core, WORKING)
     await talk.say("xyzzy plugh quux")
-    assert "Hỏi cán bộ" not in talk.text()
+    assert "gửi câu hỏi tới cán bộ" not in talk.text()
     await talk.say("frobnicate the wibble")
-    assert "Hỏi cán bộ" in talk.text()
-    await talk.press_label("Hỏi cán bộ")
+    assert "gửi câu hỏi tới cán bộ" in talk.text()
+    await talk.press("ask:last")  # the offer's button: the question just asked goes along
     assert "xã/phường nào" in talk.text()
+    await talk.press("ask:c:-")
+    assert "frobnicate the wibble" in (await talk.press("ask:show"))[0].text
 
 
 async def test_erasing_ones_data_empties_ones_tickets_and_old_closed_ones_lose_their_texts(
@@ -139,3 +141,66 @@ async def test_long_questions_are_cut_and_the_daily_limit_holds(core: Core, talk
         await talk.say("/huy")
     await talk.say("/hoicanbo một câu nữa")
     assert "nhiều câu hỏi trong hôm nay" in talk.text()
+
+
+async def test_on_zalo_an_officer_answers_through_the_reply_button_and_a_second_is_told_who_has_it(
+    core: Core, sessions
+) -> None:
+    at(core, WORKING)
+    await person(sessions, "zofficer", "officer", province=PROVINCE, channel="zalo")
+    await person(sessions, "tofficer", "officer", province=PROVINCE, channel="telegram")
+    citizen = Talk(core, channel="zalo", user="zcitizen")
+    await citizen.say("/hoicanbo Xin hỏi lịch tiếp dân của xã")
+    await citizen.press_label("Bỏ qua")
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+    zofficer = Talk(core, channel="zalo", user="zofficer")
+    tofficer = Talk(core, channel="telegram", user="tofficer")
+    await zofficer.press(f"tk:reply:{ticket.id}")
+    assert "Gõ câu trả lời" in zofficer.text()
+    await tofficer.press(f"tk:take:{ticket.id}")
+    assert f"Yêu cầu #{ticket.code} đã có cán bộ" in tofficer.text()
+    await zofficer.say("Thứ Năm hằng tuần, buổi sáng.")
+    assert "Đã gửi câu trả lời" in zofficer.text()
+    assert any("Thứ Năm hằng tuần" in t for t in await pending(sessions, "zcitizen"))
+
+
+async def test_a_zalo_citizen_silent_for_over_7_days_is_flagged_before_the_officer_writes(
+    core: Core, sessions
+) -> None:
+    at(core, WORKING)
+    await person(sessions, "officer", "officer", province=PROVINCE)
+    citizen = Talk(core, channel="zalo", user="zcitizen")
+    await citizen.say("/hoicanbo Tôi hỏi về hộ chiếu")
+    await citizen.press_label("Bỏ qua")
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+    at(core, WORKING + timedelta(days=8))
+    officer = Talk(core, user="officer")
+    await officer.press(f"tk:reply:{ticket.id}")
+    assert "hơn 7 ngày" in officer.text() and "Gõ câu trả lời" not in officer.text()
+
+
+async def test_the_console_shows_an_officers_answer_at_the_next_line(core: Core, sessions) -> None:
+    import io
+
+    from bot.channels.console import run
+
+    at(core, WORKING)
+    await person(sessions, "officer", "officer", province=PROVINCE)
+    out = io.StringIO()
+    await run(core, "citizen", io.StringIO("/hoicanbo Hỏi về đất đai\n"), out)
+    await Talk(core, user="citizen").press("ask:c:-")
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+    await Talk(core, user="officer").press(f"tk:reply:{ticket.id}")
+    await Talk(core, user="officer").say("Bạn ra bộ phận một cửa nhé.")
+    await run(core, "citizen", io.StringIO("/menu\n"), out)
+    shown = out.getvalue()
+    assert shown.index("Bạn ra bộ phận một cửa nhé.") < shown.rindex("Xin chào")
+
+
+async def test_asking_for_a_person_starts_a_ticket(core: Core, talk: Talk) -> None:
+    at(core, WORKING)
+    await talk.say("Cho tôi nói chuyện với người thật")
+    assert "muốn hỏi cán bộ điều gì" in talk.text()
