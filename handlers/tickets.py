@@ -156,14 +156,6 @@ def rating_question(t: Texts, ticket: Ticket) -> Reply:
     )
 
 
-async def holder_refusal(t: Texts, ticket: Ticket, officer: Contact) -> Outcome | None:
-    if ticket.assignee_id not in (None, officer.id):
-        return Outcome(
-            False, t("handoff.officer_taken_by", code=ticket.code, who=ticket.assignee_label or "—")
-        )
-    return None
-
-
 def officer_label(officer: Contact) -> str:
     return officer.display_name or f"Cán bộ #{officer.id}"
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Ticket, TicketMessage
+from storage.models import Contact, Notice, Ticket, TicketMessage
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 CODE_LENGTH = 6
@@ -264,6 +264,7 @@ async def erase_of(session: AsyncSession, contact_id: int, *, now: datetime) -> 
     if not ids:
         return
     await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+    await session.execute(delete(Notice).where(Notice.ticket_id.in_(ids)))  # texts sent
     await session.execute(
         update(Ticket)
         .where(Ticket.id.in_(ids))
@@ -291,6 +292,7 @@ async def redact_closed(session: AsyncSession, *, before: datetime, now: datetim
     )
     if ids:
         await session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+        await session.execute(delete(Notice).where(Notice.ticket_id.in_(ids)))
         await session.execute(
             update(Ticket)
             .where(Ticket.id.in_(ids))

@@ -8,6 +8,7 @@ import sys
 
 from bot.channels import console
 from bot.commands.common import run, setup
+from bot.handoff import learning
 from bot.i18n import _
 from bot.runtime import open_runtime
 
@@ -32,6 +33,7 @@ def chat(args: argparse.Namespace) -> int:
 
     async def talk() -> None:
         async with open_runtime(settings) as runtime:
+            await learning.refresh(runtime)  # what officers taught the bot (Hỏi cán bộ)
             await console.run(runtime.core, args.user, sys.stdin, sys.stdout)
 
     try:

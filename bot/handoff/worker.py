@@ -41,18 +41,25 @@ class NoticeWorker:
     def wake(self) -> None:
         self.event.set()
 
+    async def _wait(self, seconds: float) -> bool:
+        """Wait for a wake or `seconds`; True when woken."""
+        woken = False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.event.wait(), seconds)
+            woken = True
+        self.event.clear()
+        return woken
+
     async def run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            woken = False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.event.wait(), POLL)
-                woken = True
-            self.event.clear()
+            woken = await self._wait(POLL)
             try:
                 sent = await self.cycle()
+                # A handler wakes us before its transaction commits: look again shortly (a
+                # new wake cuts the pause short).
                 for pause in RETRIES_AFTER_WAKE if woken and not sent else ():
-                    await asyncio.sleep(pause)
+                    await self._wait(pause)
                     if await self.cycle():
                         break
                 await learning.refresh(self.runtime)
