@@ -204,3 +204,22 @@ async def test_asking_for_a_person_starts_a_ticket(core: Core, talk: Talk) -> No
     at(core, WORKING)
     await talk.say("Cho tôi nói chuyện với người thật")
     assert "muốn hỏi cán bộ điều gì" in talk.text()
+
+
+async def test_thongke_shows_questions_to_officers_apart_from_the_survey(
+    core: Core, sessions, talk: Talk
+) -> None:
+    at(core, WORKING)
+    await person(sessions, "officer", "officer", province=PROVINCE)
+    await talk.say("/hoicanbo Hỏi về đất đai")
+    await talk.press("ask:c:-")
+    async with sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+    officer = Talk(core, user="officer")
+    await officer.press(f"tk:reply:{ticket.id}")
+    await officer.say("Bạn ra bộ phận một cửa nhé.")
+    await officer.press(f"tk:close:{ticket.id}")
+    await talk.press(f"tkr:{ticket.id}:3")
+    await officer.say("/thongke 2026-03")
+    assert "Hỏi cán bộ: 1 yêu cầu, 1 đã được trả lời" in officer.text()
+    assert "Hỗ trợ trực tiếp: 1/1 người hài lòng" in officer.text()

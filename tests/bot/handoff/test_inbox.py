@@ -76,6 +76,10 @@ async def test_an_officer_in_scope_answers_in_the_inbox_and_the_citizen_page_get
             )["replies"] == []
 
             page = await form(dashboard, path, action="close")
+            figures = await (await dashboard.get("/dashboard/hoidap/so-lieu")).text()
+            assert "Hỏi cán bộ (hỗ trợ trực tiếp)" in figures and "Xã Thạch Hà" in figures
+            csv = await (await dashboard.get("/dashboard/export/handoff.csv")).text()
+            assert "Xã Thạch Hà,1,1," in csv  # opened 1, answered 1
             # Without JavaScript the rating question shows on the next load of the chat page.
             assert "hỗ trợ yêu cầu" in await (await client.get("/chat")).text()
 
