@@ -92,7 +92,7 @@ async def start(ctx: Context, question: str | None) -> list[Reply]:
 
 async def _with_place(ctx: Context, question: str) -> list[Reply]:
     question = tickets.cut(ctx.t, question, ctx.settings)
-    if ctx.contact.commune_code is None and ctx.conversation.step != "skipped":
+    if ctx.contact.commune_code is None:
         ctx.conversation.start(FLOW, "commune", question=question)
         return [
             Reply(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +37,7 @@ async def officers_covering(
     return list(rows)
 
 
-def scoped(query: Select[tuple[Ticket]], scope: Scope) -> Select[tuple[Ticket]]:
+def scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     if scope.everything:
         return query
     if scope.commune:
@@ -76,7 +77,7 @@ async def listing(
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     order = Ticket.closed_at.desc() if folder == "closed" else Ticket.opened_at
     rows = await session.scalars(query.order_by(order, Ticket.id).limit(limit).offset(offset))
-    return list(rows), total
+    return [row for row in rows if isinstance(row, Ticket)], total
 
 
 async def in_period(

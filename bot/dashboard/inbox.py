@@ -56,7 +56,8 @@ async def inbox(request: web.Request) -> web.StreamResponse:
         else 1
     )
     now = runtime.clock.now()
-    older = now - AGES[age] if AGES[age] else None
+    wait = AGES[age]
+    older = now - wait if wait is not None else None
     async with runtime.sessions() as session:
         rows, total = await ticket_inbox.listing(
             session, viewer.scope, viewer.contact_id, folder, commune=commune,
