@@ -31,6 +31,12 @@ def _common(request: web.Request, viewer: Viewer) -> dict[str, Any]:
     from bot.dashboard.web import nav  # the figures pages own the navigation
 
     return {
+        "states": {
+            "open": _("waiting for an officer"),
+            "taken": _("taken"),
+            "answered": _("answered"),
+            "closed": _("closed"),
+        },  # fmt: skip
         "viewer": viewer,
         "nav": nav(),
         "page": "dashboard_hoidap",
