@@ -1,7 +1,7 @@
 """tickets, their lines, outgoing notices and learned phrasings (a person behind the bot)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0012 (main's head since the places merge)
 Create Date: 2026-12-06 00:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
