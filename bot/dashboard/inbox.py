@@ -36,7 +36,7 @@ def _common(request: web.Request, viewer: Viewer) -> dict[str, Any]:
             "taken": _("taken"),
             "answered": _("answered"),
             "closed": _("closed"),
-        },  # fmt: skip
+        },
         "viewer": viewer,
         "nav": nav(),
         "page": "dashboard_hoidap",
