@@ -16,16 +16,19 @@ from handlers.context import Context, Conversation
 from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
-from handlers.text import clean
+from handlers.text import clean, plain
 from handlers.types import Incoming, Kind, Reply
-from storage import contacts, conversations, events, interactions
+from storage import app_state, contacts, conversations, events, interactions
 from storage.clock import SYSTEM_CLOCK, Clock
 from storage.db import SessionFactory
 from storage.events import EventKind
+from storage.pseudonym import bounded_id, message_key
 
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer input is cut; nobody types a question that long
+MAX_NAME = 200  # contacts.display_name; Telegram's own names stop at 129 characters
+MAX_LOCALE = 16
 
 
 class Core:
@@ -62,9 +65,18 @@ class Core:
             self._locks[key] = lock
         return lock
 
+    async def secret(self) -> str:
+        """The deployment secret (from the runtime, or the database's when run without one)."""
+        secret = self.services.get("secret")
+        if not secret:
+            async with self.sessions() as session, session.begin():
+                secret = await app_state.get_or_create_secret(session)
+            self.services["secret"] = secret
+        return str(secret)
+
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Handle one message; a duplicate platform message id yields no replies."""
-        msg = dataclasses.replace(msg, text=clean(msg.text)[:MAX_TEXT])
+        msg = sanitised(msg, await self.secret())
         async with self._lock(msg):
             try:
                 async with self.sessions() as session, session.begin():
@@ -142,6 +154,27 @@ class Core:
                 state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
             )
         return replies
+
+
+def sanitised(msg: Incoming, secret: str) -> Incoming:
+    """Every platform field made storable and bounded before it reaches storage: no lone
+    surrogates or NUL, names and ids cut to their columns, and the platform's message id
+    replaced by a keyed hash (it is kept only to handle a message once)."""
+    locale = plain(msg.locale or "")[:MAX_LOCALE]
+    return dataclasses.replace(
+        msg,
+        text=clean(msg.text)[:MAX_TEXT],
+        payload=plain(msg.payload) if msg.payload is not None else None,
+        user_key=bounded_id(secret, plain(msg.user_key)),
+        chat_id=bounded_id(secret, plain(msg.chat_id)),
+        display_name=clean(msg.display_name or "")[:MAX_NAME] or None,
+        locale=locale or None,
+        message_id=(
+            message_key(secret, msg.channel, msg.message_id)
+            if msg.message_id is not None
+            else None
+        ),
+    )
 
 
 def offered_payloads(replies: Sequence[Reply]) -> list[str]:

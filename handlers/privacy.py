@@ -7,7 +7,6 @@ outreach events and survey responses stay, detached, so published figures do not
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 from handlers.context import Context
 from handlers.menu import menu_button
@@ -17,6 +16,7 @@ from handlers.routing import Router
 from handlers.types import Button, Incoming, Reply
 from storage import events, privacy, tickets
 from storage.events import EventKind
+from storage.pseudonym import keyed_hash
 
 router = Router("privacy")
 
@@ -51,7 +51,7 @@ def erase_nonce(ctx: Context) -> str:
     contact's id to the next new one, and an old button must never erase a newcomer."""
     contact = ctx.contact
     seed = f"{contact.id}:{contact.created_at.isoformat()}:{contact.platform_user_id}"
-    return hashlib.sha256(seed.encode()).hexdigest()[:16]
+    return keyed_hash(str(ctx.services.get("secret", "")), "erase", seed, 16)
 
 
 @router.command("xoadulieu")

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves: no encoding can store them
 # C0/C1 control characters and zero-width marks; tab and newline are kept.
 _CONTROL = dict.fromkeys(
     c
@@ -17,9 +18,14 @@ _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
 _VOWELS = frozenset("aeiouy")
 
 
+def plain(text: str) -> str:
+    """Text any database can store: no lone surrogates, NUL or other control characters."""
+    return _SURROGATES.sub("", text).translate(_CONTROL)
+
+
 def clean(text: str) -> str:
     """NFC-normalised text without control characters, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).translate(_CONTROL)
+    text = unicodedata.normalize("NFC", plain(text))
     return _SPACES.sub(" ", text).strip()
 
 

@@ -9,7 +9,6 @@ form that posts back and shows the replies.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import itertools
 import logging
@@ -29,6 +28,7 @@ from bot.web.ratelimit import RateLimit
 from bot.web.security import same_origin
 from handlers.menu import link_button
 from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Incoming, Reply
+from storage.pseudonym import keyed_hash
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +40,13 @@ LIMIT = web.AppKey("webchat_limit", RateLimit)
 _sequence = itertools.count(1)
 
 
-def _sign(secret: str, purpose: str, value: str, length: int = 32) -> str:
-    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[
-        :length
-    ]
-
-
 def user_key(secret: str, visitor: str) -> str:
     """The pseudonymous id the core stores for a visitor (never the cookie itself)."""
-    return "w" + _sign(secret, "web-visitor", visitor, 31)
+    return "w" + keyed_hash(secret, "web-visitor", visitor, 31)
 
 
 def csrf_token(secret: str, visitor: str) -> str:
-    return _sign(secret, "web-csrf", visitor)
+    return keyed_hash(secret, "web-csrf", visitor, 32)
 
 
 def visitor_of(request: web.Request) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.payload import parse
+from handlers.text import plain
 from handlers.types import Incoming
 
 CHANNEL = "zalo"
@@ -56,13 +56,12 @@ class Event:
 
     @property
     def dedup_id(self) -> str | None:
-        """The id the core de-duplicates on: Zalo's msg_id, or for follows the event itself
-        (the person's id hashed: interaction rows outlive a deleted contact)."""
+        """The id the core de-duplicates on: Zalo's msg_id, or for follows the event itself.
+        The core stores only a keyed hash of it (storage.pseudonym.message_key)."""
         if self.message_id:
             return self.message_id
         if self.kind in (EventKind.FOLLOW, EventKind.UNFOLLOW) and self.user_id:
-            who = hashlib.sha256(self.user_id.encode()).hexdigest()[:16]
-            return f"{self.name}:{who}:{self.raw_timestamp}"
+            return f"{self.name}:{self.user_id}:{self.raw_timestamp}"
         return None
 
 
@@ -71,7 +70,7 @@ def parse_event(body: object) -> Event:
     if not isinstance(body, Mapping) or not isinstance(body.get("event_name"), str):
         raise MalformedEvent("not an object with an event_name")
     name = str(body["event_name"])
-    raw_timestamp = str(body.get("timestamp", ""))
+    raw_timestamp = plain(str(body.get("timestamp", "")))[:32]
     message = body.get("message") if isinstance(body.get("message"), Mapping) else {}
     assert isinstance(message, Mapping)
     text = message.get("text")
@@ -93,7 +92,7 @@ def parse_event(body: object) -> Event:
         name=name,
         kind=kind,
         user_id=user_id,
-        message_id=str(msg_id) if msg_id else None,
+        message_id=plain(str(msg_id)) or None if msg_id else None,
         text=text if isinstance(text, str) else "",
         timestamp=event_time(raw_timestamp),
         raw_timestamp=raw_timestamp,
@@ -101,8 +100,9 @@ def parse_event(body: object) -> Event:
 
 
 def _id(party: Any) -> str | None:
+    """A sender or follower id, without what no database stores (NUL, lone surrogates)."""
     if isinstance(party, Mapping) and party.get("id"):
-        return str(party["id"])
+        return plain(str(party["id"])) or None
     return None
 
 

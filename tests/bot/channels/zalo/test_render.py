@@ -7,6 +7,7 @@ from bot.channels.render import split_text
 from bot.channels.zalo.events import EventKind, button_payload, parse_event, to_incoming
 from bot.channels.zalo.render import TEXT_LIMIT, Rendering, render
 from handlers.types import Button, Reply
+from storage.pseudonym import message_key
 from tests.support.fake_zalo import event
 
 ACTIONS = {"menu", "guide"}
@@ -84,11 +85,14 @@ def test_a_text_event_becomes_an_incoming_with_zalo_ids() -> None:
     assert incoming.message_id == "96d3cdf3af150460909"
 
 
-def test_follow_events_get_an_id_that_names_no_one() -> None:
+def test_follow_events_get_an_id_stored_as_a_keyed_hash_that_names_no_one() -> None:
     follow = parse_event(event("follow"))
     assert follow.kind is EventKind.FOLLOW
     assert follow.user_id == "246845883529197922"
-    assert follow.dedup_id is not None and "246845883529197922" not in follow.dedup_id
+    assert follow.dedup_id is not None
+    stored = message_key("secret-a", "zalo", follow.dedup_id)  # what the core keeps
+    assert "246845883529197922" not in stored
+    assert stored != message_key("secret-b", "zalo", follow.dedup_id)  # needs the secret
     again = parse_event(event("follow", timestamp=follow.raw_timestamp))
     assert again.dedup_id == follow.dedup_id  # Zalo's redelivery
     assert (
