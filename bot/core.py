@@ -170,9 +170,7 @@ def sanitised(msg: Incoming, secret: str) -> Incoming:
         display_name=clean(msg.display_name or "")[:MAX_NAME] or None,
         locale=locale or None,
         message_id=(
-            message_key(secret, msg.channel, msg.message_id)
-            if msg.message_id is not None
-            else None
+            message_key(secret, msg.channel, msg.message_id) if msg.message_id is not None else None
         ),
     )
 

@@ -15,6 +15,7 @@ from handlers.teams import refusal, role_of, team_of
 from handlers.types import Button, Incoming, Reply
 from storage import outreach_log, teams
 from storage.outreach_log import FIGURES
+from storage.redaction import redact
 from storage.roles import RoleName
 
 router = Router("outreach_log")
@@ -161,7 +162,7 @@ async def continue_log(msg: Incoming, ctx: Context) -> list[Reply]:
             return [Reply(text=ctx.t("outreach.bad_number", max=limit), numbered=False)]
         return advance(ctx, step, **{step.value: int(digits)})
     if step is Step.NOTE:
-        return advance(ctx, step, note=text[:1000])
+        return advance(ctx, step, note=redact(text)[:1000])  # no household's phone or name
     return ask(ctx, step)  # at the confirmation, typing shows it again
 
 

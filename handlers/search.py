@@ -14,7 +14,7 @@ from handlers.guides import open_guide
 from handlers.menu import menu_button, menu_replies
 from handlers.procedures import catalog_of, show_procedure
 from handlers.routing import Router
-from handlers.text import clean, normalise, shorten
+from handlers.text import clean, for_figures, normalise, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
 from storage.events import EventKind
@@ -110,10 +110,12 @@ def procedures_of(ctx: Context, hits: Sequence[Hit]) -> list[str]:
     return codes
 
 
-async def record_answered(ctx: Context, ref: str, query: str) -> None:
-    """Count the question as answered (the funnel's "engaged" and the content-gap report)."""
+async def record_answered(ctx: Context, ref: str, typed: str) -> None:
+    """Count the question as answered (the funnel's "engaged" and the content-gap report);
+    what was typed is kept only redacted and folded (handlers.text.for_figures)."""
+    detail = for_figures(typed) or None
     await events.record(
-        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref=ref, detail=query, at=ctx.now
+        ctx.session, EventKind.SEARCH_ANSWERED, ctx.contact, ref=ref, detail=detail, at=ctx.now
     )
 
 
@@ -130,10 +132,12 @@ def confident(ctx: Context, hits: Sequence[Hit]) -> list[Hit]:
 async def not_found(
     ctx: Context, query: str, hits: Sequence[Hit], query_text: str = ""
 ) -> list[Reply]:
-    """Did not understand: the closest topics, the menu, and the query kept as a content gap."""
-    if query:
+    """Did not understand: the closest topics, the menu, and the question (as typed,
+    `query_text`) kept as a content gap, redacted (personal data replaced by a mark) and folded."""
+    detail = for_figures(query_text or query)
+    if detail:
         await events.record(
-            ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=query, at=ctx.now
+            ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=detail, at=ctx.now
         )
     closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0]
     intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
@@ -160,7 +164,7 @@ def ambiguous(query: str, good: Sequence[Hit]) -> bool:
 
 async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> list[Reply]:
     """Several items fit a short question equally well: let the person pick one."""
-    await record_answered(ctx, "choices", query)
+    await record_answered(ctx, "choices", text)
     buttons = [hit_button(ctx, h) for h in hits]
     buttons.append(menu_button(ctx))
     return [
@@ -191,7 +195,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     if good and asks_for_papers(query):
         papers = await answer_papers(ctx, procedures_of(ctx, good))
         if papers is not None:
-            await record_answered(ctx, papers[0].topic or "docs", query)
+            await record_answered(ctx, papers[0].topic or "docs", text)
             return papers
     if good and ambiguous(query, good):
         return await choices(ctx, query, text, good)
@@ -199,7 +203,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
     if replies is None:
         return await not_found(ctx, query, hits, text)
     handoff.forget_misses(ctx)
-    await record_answered(ctx, good[0].ref, query)
+    await record_answered(ctx, good[0].ref, text)
     others = [hit_button(ctx, h) for h in good[1 : MAX_ALTERNATIVES + 1]]
     if others:
         replies.append(Reply(text=ctx.t("search.alternatives"), buttons=tuple(others)))
@@ -225,8 +229,8 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
     hits = list(searcher.search(msg.args, MAX_RESULTS)) if searcher else []
     good = [h for h in hits if h.confidence >= min_confidence(ctx)]
     if not good:
-        return await not_found(ctx, query, hits)
-    await record_answered(ctx, good[0].ref, query)
+        return await not_found(ctx, query, hits, msg.args)
+    await record_answered(ctx, good[0].ref, msg.args)
     buttons = [hit_button(ctx, h) for h in good]
     buttons.append(menu_button(ctx))
     return [

@@ -30,6 +30,7 @@ from handlers.text import fold
 from handlers.types import Incoming, Reply
 from storage import surveys
 from storage.models import SurveyResponse
+from storage.redaction import redact
 
 router = Router("survey")
 PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
@@ -204,7 +205,8 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
         surveys.set_answer(response, question.id, SKIPPED, ctx.now)
         return await advance(ctx, survey, response)
     if question.type is QuestionType.TEXT:
-        surveys.set_answer(response, question.id, text[:MAX_TEXT_ANSWER], ctx.now)
+        # Kept redacted: people write names and phone numbers in comments.
+        surveys.set_answer(response, question.id, redact(text)[:MAX_TEXT_ANSWER], ctx.now)
         return await advance(ctx, survey, response)
     if question.type is QuestionType.PROCEDURE:
         hits = find_procedures(ctx, text)

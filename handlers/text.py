@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from storage.redaction import keep_marks, redact
+
 _SPACES = re.compile(r"\s+")
 _SURROGATES = re.compile("[\ud800-\udfff]")  # lone halves: no encoding can store them
 # C0/C1 control characters and zero-width marks; tab and newline are kept.
@@ -54,6 +56,18 @@ def words(text: str) -> list[str]:
 def normalise(text: str, limit: int = 200) -> str:
     """A query as officers see it in the content-gap list: folded words, no punctuation."""
     return " ".join(_WORD.findall(fold(text)))[:limit].strip()
+
+
+def for_figures(text: str, limit: int = 200) -> str:
+    """A typed question as it may be kept for figures: personal data replaced by a mark
+    ('[SĐT]'), the rest folded as in `normalise`; never longer than `limit`."""
+    kept = keep_marks(redact(clean(text)), normalise)
+    if len(kept) <= limit:
+        return kept
+    cut = kept[:limit]
+    if cut.rfind("[") > cut.rfind("]"):
+        cut = cut[: cut.rfind("[")]  # never half a mark
+    return cut.strip()
 
 
 def shorten(text: str, limit: int) -> str:
