@@ -75,10 +75,14 @@ async def ping(engine: AsyncEngine) -> bool:
         return False
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, secret: str | None = None) -> Config:
+    """Alembic's config; `secret` (DVCBOT_SECRET, when set) keys the hashes migrations write,
+    otherwise they use the secret kept in the database (storage.app_state)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if secret:
+        config.attributes["secret"] = secret
     return config
 
 
@@ -94,18 +98,18 @@ def _in_own_thread(fn: Callable[[], None]) -> None:
         pool.submit(fn).result()
 
 
-def upgrade_sync(url: str, revision: str = "head") -> None:
+def upgrade_sync(url: str, revision: str = "head", *, secret: str | None = None) -> None:
     _ensure_sqlite_dir(url)
-    _in_own_thread(lambda: command.upgrade(alembic_config(url), revision))
+    _in_own_thread(lambda: command.upgrade(alembic_config(url, secret), revision))
 
 
 def downgrade_sync(url: str, revision: str) -> None:
     _in_own_thread(lambda: command.downgrade(alembic_config(url), revision))
 
 
-async def upgrade(url: str, revision: str = "head") -> None:
+async def upgrade(url: str, revision: str = "head", *, secret: str | None = None) -> None:
     """Apply migrations; Alembic runs its own event loop, so it gets a thread of its own."""
-    await asyncio.to_thread(upgrade_sync, url, revision)
+    await asyncio.to_thread(lambda: upgrade_sync(url, revision, secret=secret))
 
 
 async def downgrade(url: str, revision: str) -> None:
