@@ -16,6 +16,7 @@ from bot.commands import (
     demo,
     health,
     places,
+    privacy,
     report,
     roles,
     search,
@@ -42,6 +43,7 @@ COMMAND_MODULES = [
     roles,
     broadcast,
     dashboard,
+    privacy,
     demo,
     health,
 ]

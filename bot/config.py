@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # period within which a person's repeated answers for one procedure count once (the latest).
     satisfaction_target: float = Field(default=0.95, gt=0, le=1)
     survey_repeat_days: int = Field(default=30, ge=0, le=366)
+    # Privacy (docs/privacy.md): typed texts kept for figures (content-gap questions, free
+    # survey answers, outreach notes) are deleted after this many days; the counts stay.
+    text_retention_days: int = Field(default=90, ge=1, le=3650)
 
     # Zalo Official Account channel (bot/channels/zalo). Enabled when the app id, both secrets
     # and the first token pair are set; the tokens then rotate and live in the database.

@@ -1,13 +1,15 @@
-"""Privacy and consent: the first-contact notice, /xoadulieu (erase), /dunglai and /batdau.
+"""Privacy and consent: the first-contact notice, /riengtu, /xoadulieu (erase), /dunglai, /batdau.
 
-Erasing deletes the contact (platform ids, name, place, conversation state); interactions,
-outreach events and survey responses stay, detached, so published figures do not change.
+Erasing deletes the contact (platform ids, name, place, conversation state) and every text the
+person typed; interactions, outreach events and survey responses stay as anonymous counts,
+detached, so published figures do not change. docs/privacy.md lists every stored field.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
+from handlers.content import Content
 from handlers.context import Context
 from handlers.menu import menu_button
 from handlers.payload import pack, parse
@@ -19,6 +21,7 @@ from storage.events import EventKind
 from storage.pseudonym import keyed_hash
 
 router = Router("privacy")
+DEFAULT_RETENTION_DAYS = 90  # bot.config's text_retention_days
 
 
 def with_first_contact_notice(ctx: Context, replies: list[Reply]) -> list[Reply]:
@@ -37,9 +40,10 @@ def with_first_contact_notice(ctx: Context, replies: list[Reply]) -> list[Reply]
 @router.button("privacy")
 @router.command("riengtu", "privacy")
 async def explain_privacy(msg: Incoming, ctx: Context) -> list[Reply]:
+    days = ctx.settings.get("text_retention_days", DEFAULT_RETENTION_DAYS)
     return [
         Reply(
-            text=ctx.t("privacy.details"),
+            text=ctx.t("privacy.details", days=days),
             buttons=(menu_button(ctx),),
             topic="privacy",
         )
@@ -81,13 +85,16 @@ async def erase(msg: Incoming, ctx: Context) -> list[Reply]:
             )
         ]
     await tickets.erase_of(ctx.session, ctx.contact.id, now=ctx.now)  # their Hỏi cán bộ texts
-    await privacy.erase_contact(ctx.session, ctx.contact, typed_answers=_typed_questions(ctx))
+    await privacy.erase_contact(
+        ctx.session, ctx.contact, typed_answers=typed_questions(ctx.content)
+    )
     ctx.conversation.end()
     return [Reply(text=ctx.t("privacy.erased"), topic="privacy:erased")]
 
 
-def _typed_questions(ctx: Context) -> dict[str, set[str]]:
-    found = ctx.content.extra.get("surveys")
+def typed_questions(content: Content) -> dict[str, set[str]]:
+    """Survey id -> the ids of its questions answered in free text (erased, and expired)."""
+    found = content.extra.get("surveys")
     if not isinstance(found, Surveys):
         return {}
     return {

@@ -8,7 +8,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import contacts
-from storage.models import Contact, ConversationState, OutreachEvent, SurveyResponse
+from storage.models import (
+    Contact,
+    ConversationState,
+    OutreachEvent,
+    OutreachSession,
+    SurveyResponse,
+)
+
+# Events whose `detail` is what the person typed (redacted and folded): erased with them.
+TYPED_EVENT_KINDS = ("search_answered", "search_unanswered")
 
 
 async def erase_contact(
@@ -17,12 +26,13 @@ async def erase_contact(
     *,
     typed_answers: Mapping[str, Set[str]] | None = None,
 ) -> None:
-    """Delete the contact row (platform ids, chat id, name, place, state, roles).
+    """Delete the contact row (platform ids, chat id, name, place, state, roles) and every
+    text the person typed: their questions kept for content gaps, their free survey answers
+    (survey id -> question ids in `typed_answers`) and the notes of sessions they logged.
 
     Interactions, outreach events and survey responses stay, detached (contact_id NULL), so
-    published figures do not change. The person's events keep one opaque negative `subject`
-    so per-person funnel counts stay put; answers typed freely (survey id -> question ids in
-    `typed_answers`) are removed, since people write names and phone numbers in comments.
+    published figures do not change: only counts remain. The person's events keep one opaque
+    negative `subject` so per-person funnel counts stay put.
     """
     person = contact.id
     # Not -contact.id: SQLite may give a later contact the same id. Event ids are never
@@ -37,6 +47,22 @@ async def erase_contact(
             .values(subject=-first_event)
             .execution_options(synchronize_session=False)
         )
+    await session.execute(
+        update(OutreachEvent)
+        .where(
+            OutreachEvent.contact_id == person,
+            OutreachEvent.kind.in_(TYPED_EVENT_KINDS),
+            OutreachEvent.detail.is_not(None),
+        )
+        .values(detail=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(OutreachSession)
+        .where(OutreachSession.contact_id == person, OutreachSession.note.is_not(None))
+        .values(note=None)
+        .execution_options(synchronize_session=False)
+    )
     if typed_answers:
         responses = await session.scalars(
             select(SurveyResponse).where(SurveyResponse.contact_id == person)

@@ -39,6 +39,7 @@ def registered() -> list[Plugin]:
     from bot.dashboard import inbox
     from bot.dashboard import web as dashboard
     from bot.handoff.worker import PLUGIN as notices  # after the channels: sends through them
+    from bot.privacy import PLUGIN as retention
     from bot.web import chat
 
     return [
@@ -49,4 +50,5 @@ def registered() -> list[Plugin]:
         zalo(),
         notices,
         broadcast,
+        retention,
     ]

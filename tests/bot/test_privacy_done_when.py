@@ -1,0 +1,167 @@
+"""Issue 17, done when: after /xoadulieu nothing in the database points at the person.
+
+A citizen on Telegram (webhook) and one on Zalo each write a question with their phone number
+and erase their data, through the real app and the fake platforms. Then every row of every
+table is dumped and searched for their platform ids, their name, their phone number in any
+format, and any unkeyed hash of their ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest_asyncio
+from aiohttp.test_utils import TestServer
+from sqlalchemy import inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.web.app import create_app
+from bot.web.keys import RUNTIME
+from storage.models import OutreachEvent
+from storage.redaction import PHONE
+from tests.bot.channels.zalo.conftest import zalo_settings
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_zalo import FakeZalo, event, signed
+from tests.support.process import free_port
+
+TOKEN = "123:abc"
+WEBHOOK_SECRET = "done-when-secret"
+TELEGRAM_ID = 7390012345
+ZALO_ID = "5512093384476612001"
+NAME = "Nguyễn Văn An"
+QUESTION = "Tôi tên Nguyễn Văn An, SĐT {phone}, hỏi về sổ hộ khẩu giấy cũ còn dùng không ạ"
+PHONES = {"telegram": "0912 345 678", "zalo": "+84 987.654.321"}
+
+
+class Both:
+    """One dvcbot app with Telegram (webhook mode) and Zalo, as a province would run it."""
+
+    def __init__(self, server: TestServer, tg: FakeTelegram, zalo: FakeZalo) -> None:
+        self.server, self.tg, self.zalo = server, tg, zalo
+        self.url = f"http://127.0.0.1:{server.port}"
+        self.msg = 0
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.server.app[RUNTIME].engine
+
+    async def telegram(self, update: dict) -> None:
+        self.msg += 1
+        update = {"update_id": 500 + self.msg, **update}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{self.url}/telegram/webhook", json=update, headers=headers) as answer,
+        ):
+            assert answer.status == 200
+
+    async def telegram_says(self, text: str) -> list:
+        before = len(self.tg.calls_to("sendMessage"))
+        await self.telegram(self.tg.message(TELEGRAM_ID, text, first_name=NAME))
+        return (await self.tg.wait_for("sendMessage", before + 1))[before:]
+
+    async def zalo_says(self, text: str) -> list[dict]:
+        self.msg += 1
+        payload = event("user_send_text", text=text, msg_id=f"zmsg{self.msg}", user=ZALO_ID)
+        body, headers = signed(payload)
+        before = len(self.zalo.delivered())
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{self.url}/zalo/webhook", data=body, headers=headers) as answer,
+        ):
+            assert answer.status == 200
+        await self.zalo.wait_for(before + 1)
+        return self.zalo.delivered()[before:]
+
+
+@pytest_asyncio.fixture
+async def both(database_url: str) -> AsyncIterator[Both]:
+    async with FakeTelegram(TOKEN) as tg:
+        zalo = FakeZalo()
+        await zalo.start()
+        port = free_port()
+        settings = zalo_settings(
+            database_url,
+            zalo,
+            telegram_token=TOKEN,
+            telegram_api_url=tg.base_url,
+            telegram_mode="webhook",
+            telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+            telegram_webhook_secret=WEBHOOK_SECRET,
+        )
+        server = TestServer(create_app(settings), host="127.0.0.1", port=port)
+        await server.start_server()
+        yield Both(server, tg, zalo)
+        await server.close()
+        await zalo.close()
+
+
+async def dump(engine: AsyncEngine) -> str:
+    """Every row of every table in the database (not only the ones the models know)."""
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        rows = []
+        for table in tables:
+            result = await conn.execute(text(f'SELECT * FROM "{table}"'))
+            rows += [f"{table}: {tuple(row)}" for row in result]
+    return "\n".join(rows)
+
+
+def unkeyed_hashes(value: str) -> list[str]:
+    """Hashes anyone could compute from an id without the secret (12-hex-digit heads)."""
+    found = []
+    for algorithm in ("md5", "sha1", "sha224", "sha256", "sha512", "blake2b"):
+        for form in (value, f"telegram:{value}", f"zalo:{value}"):
+            found.append(hashlib.new(algorithm, form.encode()).hexdigest()[:12])
+    return found
+
+
+async def test_after_erasure_no_platform_id_phone_number_or_unkeyed_hash_is_left(
+    both: Both,
+) -> None:
+    await both.telegram_says("/start")
+    await both.telegram_says(QUESTION.format(phone=PHONES["telegram"]))
+    await both.zalo_says("/start")
+    await both.zalo_says(QUESTION.format(phone=PHONES["zalo"]))
+
+    # Before erasure: the questions are kept for content gaps, already without the phone.
+    async with both.engine.connect() as conn:
+        gaps = (
+            await conn.scalars(
+                select(OutreachEvent.detail).where(OutreachEvent.detail.is_not(None))
+            )
+        ).all()
+    assert len([g for g in gaps if PHONE in g]) == 2, gaps
+    before = await dump(both.engine)
+    assert "0912" not in before and "987" not in before.replace("0987", "")
+
+    [confirm] = await both.telegram_says("/xoadulieu")
+    assert "Còn lại" in confirm.text and "Sẽ xoá" in confirm.text
+    yes = next(b["callback_data"] for b in confirm.buttons if "Xoá" in b["text"])
+    sent = len(both.tg.calls_to("sendMessage"))
+    await both.telegram(both.tg.callback(TELEGRAM_ID, yes, first_name=NAME))
+    [erased] = (await both.tg.wait_for("sendMessage", sent + 1))[sent:]
+    assert "Đã xoá" in erased.text
+
+    [ask] = await both.zalo_says("/xoadulieu")
+    buttons = ask["attachment"]["payload"]["buttons"]
+    yes_payload = next(b["payload"] for b in buttons if "Xoá" in b["title"])
+    [done] = await both.zalo_says(yes_payload)
+    assert "Đã xoá" in done["text"]
+
+    everything = await dump(both.engine)
+    assert "interactions" in everything and "outreach_events" in everything
+    digits = re.sub(r"\D", "", everything)
+    for phone in PHONES.values():
+        core = re.sub(r"\D", "", phone)[-9:]
+        assert core not in digits, f"phone number {phone} left in the database"
+    for platform_id in (str(TELEGRAM_ID), ZALO_ID):
+        assert platform_id not in everything
+        assert platform_id not in digits
+        for head in unkeyed_hashes(platform_id):
+            assert head not in everything, "a hash computable without the secret"
+    for word in ("Nguyễn", "Nguyen Van An", "nguyen van an", "ho khau giay cu"):
+        assert word not in everything
