@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ from bot.i18n import _
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
 TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/?")
 # Telegram's broadcast limits (Bot API FAQ; allow_paid_broadcast in the send* methods).
 FREE_RATE = 30
 PAID_RATE = 1000
@@ -79,7 +81,17 @@ class Settings(BaseSettings):
     search_min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
     # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
-    webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
+    webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)  # per visitor
+    # Per client address too (a visitor can drop its cookie), and new visitors per address: a
+    # commune office behind one address stays well inside both.
+    webchat_messages_per_address_per_minute: int = Field(default=120, ge=1, le=100_000)
+    webchat_new_visitors_per_minute: int = Field(default=10, ge=1, le=10_000)
+    # Behind a reverse proxy: its addresses or networks (comma-separated, e.g. 10.0.0.0/8),
+    # whose X-Forwarded-For is then believed. Empty: the connecting address is the client.
+    trusted_proxies: str = ""
+    # Origins allowed to embed the web chat in an iframe (the provincial portal), separated by
+    # spaces or commas, e.g. https://dichvucong.hatinh.gov.vn. The dashboard is never framed.
+    webchat_frame_ancestors: str = ""
     dashboard_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
     # Surveys and statistics: the target the satisfaction rate is judged against, and the
@@ -140,6 +152,28 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.replace(",", " ").split():
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network (CIDR): {item!r}") from None
+        return value
+
+    @field_validator("webchat_frame_ancestors")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for item in value.replace(",", " ").split():
+            if not ORIGIN.fullmatch(item):
+                raise ValueError(f"write origins like https://portal.example.gov.vn, not {item!r}")
+        return value
+
+    @property
+    def frame_ancestors(self) -> list[str]:
+        return [item.rstrip("/") for item in self.webchat_frame_ancestors.replace(",", " ").split()]
 
     @field_validator("database_url")
     @classmethod

@@ -60,9 +60,9 @@ def parse_args(text: str) -> tuple[str | None, str | None, bool]:
     for word in text.split():
         if found := MONTH.match(word):
             year, number = (found[1], found[2]) if found[1] else (found[4], found[3])
-            if not 1 <= int(number) <= 12:
-                return None, None, False
             month = f"{int(year):04d}-{int(number):02d}"
+            if not 1 <= int(number) <= 12 or not stats.valid_month(month):
+                return None, None, False
         elif CODE.match(word):
             commune = word
         else:

@@ -14,6 +14,7 @@ from handlers import places
 from handlers import survey_view as view
 from handlers.context import Context
 from handlers.payload import parse
+from handlers.procedures import catalog_of
 from handlers.questionnaire import SKIPPED, QuestionType, Survey
 from handlers.routing import Router
 from handlers.survey_procedures import find_procedures
@@ -70,10 +71,12 @@ async def start_by_link(msg: Incoming, ctx: Context) -> list[Reply]:
     """`/start ks_<commune code>[_<procedure code with '-' for '.'>]` from a QR code."""
     parts = msg.args.split("_", 2)
     commune = places.commune_from_link(parts[1]) if len(parts) > 1 else None
-    procedure = parts[2].replace("-", ".") if len(parts) > 2 else None
-    if procedure and not PROCEDURE_CODE.match(procedure):
-        procedure = None
-    return await begin(ctx, procedure=procedure, commune=commune, source=msg.args[:64])
+    procedure = parts[2].replace("-", ".") if len(parts) > 2 else ""
+    if not PROCEDURE_CODE.match(procedure) or procedure not in catalog_of(ctx).procedures:
+        procedure = ""  # a mistyped or forged code must not become a row of the breakdown
+    # The source names only what was recognised, so forged codes are not stored either.
+    source = start_code(commune.code, procedure or None) if commune else "ks"
+    return await begin(ctx, procedure=procedure or None, commune=commune, source=source)
 
 
 # --- answering --------------------------------------------------------------------------

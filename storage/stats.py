@@ -101,12 +101,29 @@ class Gap:
     last_seen: datetime
 
 
+# Months people may ask figures for; anything else is a typo (9999-12) or a probe.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# What month_range computes at all: a little wider, for trends that reach back from 2000-01.
+_EARLIEST_YEAR, _LATEST_YEAR = FIRST_YEAR - 10, LAST_YEAR + 10
+
+
+def valid_month(month: str) -> bool:
+    """'2026-11' -> True; a malformed month or one outside FIRST_YEAR..LAST_YEAR -> False."""
+    try:
+        first = datetime.strptime(month, "%Y-%m")
+    except ValueError:
+        return False
+    return FIRST_YEAR <= first.year <= LAST_YEAR
+
+
 def month_range(month: str) -> tuple[datetime, datetime]:
     """'2026-11' -> [1 Nov 00:00, 1 Dec 00:00) Vietnam time, as UTC datetimes."""
     try:
         first = datetime.strptime(month, "%Y-%m").replace(tzinfo=VN_TZ)
     except ValueError:
         raise ValueError(f"month must look like 2026-11, got {month!r}") from None
+    if not _EARLIEST_YEAR <= first.year <= _LATEST_YEAR:
+        raise ValueError(f"month must be between {FIRST_YEAR} and {LAST_YEAR}, got {month!r}")
     following = (first + timedelta(days=32)).replace(day=1)
     return first.astimezone(UTC), following.astimezone(UTC)
 

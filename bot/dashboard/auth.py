@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.i18n import _
 from bot.web.keys import RUNTIME
-from bot.web.security import same_origin
+from bot.web.security import read_form, same_origin
 from storage import dashboard, roles
 from storage.access import Scope, officer_scope
 
@@ -64,7 +64,7 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     """POST /dashboard/login: spend the link, open a session, go to the overview."""
     runtime = request.app[RUNTIME]
-    form = await request.post()
+    form = await read_form(request)
     token = str(form.get("t", ""))
     now = runtime.clock.now()
     if not same_origin(request) or not dashboard.signed(runtime.secret, token, now=now):
@@ -100,7 +100,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """POST /dashboard/logout (with the CSRF token): end the session and clear the cookie."""
     viewer: Viewer = request[VIEWER]
-    form = await request.post()
+    form = await read_form(request)
     if not secrets.compare_digest(str(form.get("csrf", "")), viewer.csrf):
         return refused(request, _("The form has expired; reload the page and try again."), 403)
     runtime = request.app[RUNTIME]

@@ -76,6 +76,12 @@ def parse_query(params: Mapping[str, str], now: datetime, target: float = TARGET
     first = params.get("from") or shift_month(last, -(MONTH_SPAN - 1))
     for month in (first, last):
         stats.month_range(month)  # raises ValueError for a malformed month
+        if not stats.valid_month(month):
+            raise ValueError(
+                _("Choose a month between {first} and {last}.").format(
+                    first=stats.FIRST_YEAR, last=stats.LAST_YEAR
+                )
+            )
     if first > last:
         raise ValueError(_("The first month comes after the last one."))
     if shift_month(first, 35) < last:

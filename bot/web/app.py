@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.runtime import open_runtime
 from bot.web import plugins
 from bot.web.keys import HTTP, RUNTIME, SETTINGS
+from bot.web.security import headers_middleware
 from storage import db
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def active_plugins(settings: Settings) -> list[plugins.Plugin]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=1024**2)
+    app = web.Application(
+        client_max_size=1024**2, middlewares=[headers_middleware(settings.frame_ancestors)]
+    )
     app[SETTINGS] = settings
     app.router.add_get("/healthz", healthz, name="healthz")
     contexts: list[Callable[[web.Application], AsyncIterator[None]]] = [

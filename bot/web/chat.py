@@ -1,9 +1,11 @@
 """The web chat: a page and a JSON endpoint that talk to the same core as every channel.
 
-A visitor is a random id in an HttpOnly cookie; the core sees only an HMAC of it. Every POST
-must come from our own origin and carry a CSRF token derived from the visitor id, so another
-site cannot make a visitor's browser talk to the bot. Without JavaScript the page is a plain
-form that posts back and shows the replies.
+A visitor is a random id, signed with the deployment secret, in an HttpOnly cookie; the core
+sees only an HMAC of it. Only ids we issued are accepted, and each address gets a few new ones
+a minute, so a client cannot mint visitors (each a contact) by inventing cookies. Messages are
+limited per visitor and per address. Every POST must come from our own origin and carry a
+CSRF token derived from the visitor id, so another site cannot make a visitor's browser talk
+to the bot. Without JavaScript the page is a plain form that posts back and shows the replies.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import base64
 import hmac
 import itertools
 import logging
+import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp_jinja2
@@ -25,7 +29,7 @@ from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from bot.web.ratelimit import RateLimit
-from bot.web.security import same_origin
+from bot.web.security import Network, client_address, parse_networks, read_form, same_origin
 from handlers.menu import link_button
 from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Incoming, Reply
 from storage.pseudonym import keyed_hash
@@ -36,8 +40,25 @@ CHANNEL = "web"
 VISITOR_COOKIE = "dvcbot_visitor"
 VISITOR_MAX_AGE = 180 * 24 * 3600
 MAX_TEXT = 2000
-LIMIT = web.AppKey("webchat_limit", RateLimit)
 _sequence = itertools.count(1)
+NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SIGNATURE_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """This instance's limits: messages per visitor and per address, new visitors per address."""
+
+    visitor: RateLimit
+    address: RateLimit
+    new_visitors: RateLimit
+    proxies: tuple[Network, ...]
+
+    def address_of(self, request: web.Request) -> str:
+        return client_address(request, self.proxies)
+
+
+LIMITS = web.AppKey("webchat_limits", Limits)
 
 
 def user_key(secret: str, visitor: str) -> str:
@@ -49,10 +70,24 @@ def csrf_token(secret: str, visitor: str) -> str:
     return keyed_hash(secret, "web-csrf", visitor, 32)
 
 
+def _signature(secret: str, nonce: str) -> str:
+    return keyed_hash(secret, "web-cookie", nonce, SIGNATURE_LENGTH)
+
+
+def new_visitor(secret: str) -> str:
+    """A fresh visitor id: a random nonce and our signature of it."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_signature(secret, nonce)}"
+
+
 def visitor_of(request: web.Request) -> str | None:
+    """The visitor id in the cookie, when it is one we issued (signature checked)."""
     value = request.cookies.get(VISITOR_COOKIE, "")
-    plain = value.replace("-", "").replace("_", "")
-    return value if 20 <= len(value) <= 64 and plain.isascii() and plain.isalnum() else None
+    nonce, _dot, signature = value.partition(".")
+    if not NONCE.fullmatch(nonce) or len(signature) != SIGNATURE_LENGTH:
+        return None
+    expected = _signature(request.app[RUNTIME].secret, nonce)
+    return value if hmac.compare_digest(signature, expected) else None
 
 
 def set_visitor_cookie(request: web.Request, response: web.StreamResponse, visitor: str) -> None:
@@ -115,7 +150,8 @@ async def _answer(
     text = text.strip()[:MAX_TEXT]
     if payload is not None and (not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES):
         return 400, [Reply(text=messages("fallback.stale_button"))]
-    if not request.app[LIMIT].allow(visitor):
+    limits = request.app[LIMITS]
+    if not limits.visitor.allow(visitor) or not limits.address.allow(limits.address_of(request)):
         return 429, [Reply(text=messages("webchat.slow_down"))]
     key = user_key(runtime.secret, visitor)
     message_id = f"{key[:12]}:{client_id}" if client_id else None
@@ -168,7 +204,24 @@ async def chat_api(request: web.Request) -> web.Response:
 
 
 def _render(
-    request: web.Request, visitor: str, said: str | None, replies: list[Reply], status: int = 200
+    request: web.Request,
+    visitor: str | None,
+    said: str | None,
+    replies: list[Reply],
+    status: int = 200,
+) -> web.Response:
+    """The page; a visitor of None is a new one, given an id unless its address had too many."""
+    if visitor is None:
+        limits = request.app[LIMITS]
+        if not limits.new_visitors.allow(limits.address_of(request)):
+            slow = [Reply(text=request.app[RUNTIME].content.messages("webchat.slow_down"))]
+            return _page(request, None, None, slow, status=429)
+        visitor = new_visitor(request.app[RUNTIME].secret)
+    return _page(request, visitor, said, replies, status)
+
+
+def _page(
+    request: web.Request, visitor: str | None, said: str | None, replies: list[Reply], status: int
 ) -> web.Response:
     secret = request.app[RUNTIME].secret
     response = aiohttp_jinja2.render_template(
@@ -176,37 +229,37 @@ def _render(
         request,
         {
             "t": page_texts(request),
-            "csrf": csrf_token(secret, visitor),
+            "csrf": csrf_token(secret, visitor) if visitor else "",
             "said": said,
             "replies": [reply_json(r) for r in replies],
         },
         status=status,
     )
     response.headers["Cache-Control"] = "no-store"
-    set_visitor_cookie(request, response, visitor)
+    if visitor:
+        set_visitor_cookie(request, response, visitor)
     return response
 
 
 async def chat_page(request: web.Request) -> web.Response:
     """GET /chat: the page, opening with the main menu (nothing is stored until they write)."""
     known = visitor_of(request)
-    visitor = known or secrets.token_urlsafe(24)
     waiting: list[Reply] = []
     if known is not None:  # without JavaScript, an officer's answer shows on the next load
         runtime = request.app[RUNTIME]
         key = user_key(runtime.secret, known)
         waiting = await pending_replies(runtime.sessions, CHANNEL, key, now=runtime.clock.now())
-    return _render(request, visitor, None, [*waiting, menu_reply(request)])
+    return _render(request, known, None, [*waiting, menu_reply(request)])
 
 
 async def chat_form(request: web.Request) -> web.Response:
     """POST /chat: the no-JavaScript path; a plain form post answered with a fresh page."""
     runtime = request.app[RUNTIME]
     visitor = visitor_of(request)
-    form = await request.post()
+    form = await read_form(request)
     if visitor is None or not same_origin(request):
         refused = [Reply(text=runtime.content.messages("webchat.no_cookie"))]
-        return _render(request, visitor or secrets.token_urlsafe(24), None, refused, status=403)
+        return _render(request, visitor, None, refused, status=403)
     token = str(form.get("csrf", ""))
     if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
         refused = [Reply(text=runtime.content.messages("webchat.no_cookie"))]
@@ -225,7 +278,12 @@ async def to_chat(request: web.Request) -> web.Response:
 
 def setup(app: web.Application, settings: Settings) -> None:
     templating.setup(app, settings)
-    app[LIMIT] = RateLimit(settings.webchat_messages_per_minute, 60.0)
+    app[LIMITS] = Limits(
+        visitor=RateLimit(settings.webchat_messages_per_minute, 60.0),
+        address=RateLimit(settings.webchat_messages_per_address_per_minute, 60.0),
+        new_visitors=RateLimit(settings.webchat_new_visitors_per_minute, 60.0),
+        proxies=tuple(parse_networks(settings.trusted_proxies)),
+    )
     app.router.add_get("/", to_chat, name="home")
     app.router.add_get("/chat", chat_page, name="chat")
     app.router.add_post("/chat", chat_form, name="chat_form")
