@@ -12,23 +12,15 @@ import hashlib
 import re
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest_asyncio
-from aiohttp.test_utils import TestServer
 from sqlalchemy import inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.web.app import create_app
-from bot.web.keys import RUNTIME
 from storage.models import OutreachEvent
 from storage.redaction import PHONE
-from tests.bot.channels.zalo.conftest import zalo_settings
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.fake_zalo import FakeZalo, event, signed
-from tests.support.process import free_port
+from tests.support.fake_zalo import event
+from tests.support.platforms import Platforms, platforms
 
-TOKEN = "123:abc"
-WEBHOOK_SECRET = "done-when-secret"
 TELEGRAM_ID = 7390012345
 ZALO_ID = "5512093384476612001"
 NAME = "Nguyễn Văn An"
@@ -37,26 +29,15 @@ PHONES = {"telegram": "0912 345 678", "zalo": "+84 987.654.321"}
 
 
 class Both:
-    """One dvcbot app with Telegram (webhook mode) and Zalo, as a province would run it."""
+    """Two citizens, one on each platform, talking to one app."""
 
-    def __init__(self, server: TestServer, tg: FakeTelegram, zalo: FakeZalo) -> None:
-        self.server, self.tg, self.zalo = server, tg, zalo
-        self.url = f"http://127.0.0.1:{server.port}"
+    def __init__(self, app: Platforms) -> None:
+        self.app, self.tg, self.zalo = app, app.tg, app.zalo
+        self.engine = app.engine
         self.msg = 0
 
-    @property
-    def engine(self) -> AsyncEngine:
-        return self.server.app[RUNTIME].engine
-
     async def telegram(self, update: dict) -> None:
-        self.msg += 1
-        update = {"update_id": 500 + self.msg, **update}
-        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"{self.url}/telegram/webhook", json=update, headers=headers) as answer,
-        ):
-            assert answer.status == 200
+        assert await self.app.telegram(update) == 200
 
     async def telegram_says(self, text: str) -> list:
         before = len(self.tg.calls_to("sendMessage"))
@@ -66,37 +47,16 @@ class Both:
     async def zalo_says(self, text: str) -> list[dict]:
         self.msg += 1
         payload = event("user_send_text", text=text, msg_id=f"zmsg{self.msg}", user=ZALO_ID)
-        body, headers = signed(payload)
         before = len(self.zalo.delivered())
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(f"{self.url}/zalo/webhook", data=body, headers=headers) as answer,
-        ):
-            assert answer.status == 200
+        assert await self.app.zalo_event(payload) == 200
         await self.zalo.wait_for(before + 1)
         return self.zalo.delivered()[before:]
 
 
 @pytest_asyncio.fixture
 async def both(database_url: str) -> AsyncIterator[Both]:
-    async with FakeTelegram(TOKEN) as tg:
-        zalo = FakeZalo()
-        await zalo.start()
-        port = free_port()
-        settings = zalo_settings(
-            database_url,
-            zalo,
-            telegram_token=TOKEN,
-            telegram_api_url=tg.base_url,
-            telegram_mode="webhook",
-            telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
-            telegram_webhook_secret=WEBHOOK_SECRET,
-        )
-        server = TestServer(create_app(settings), host="127.0.0.1", port=port)
-        await server.start_server()
-        yield Both(server, tg, zalo)
-        await server.close()
-        await zalo.close()
+    async with platforms(database_url) as app:
+        yield Both(app)
 
 
 async def dump(engine: AsyncEngine) -> str:
