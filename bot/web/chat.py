@@ -31,6 +31,7 @@ from bot.web.plugins import Plugin
 from bot.web.ratelimit import RateLimit
 from bot.web.security import Network, client_address, parse_networks, read_form, same_origin
 from handlers.menu import link_button
+from handlers.text import plain
 from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Incoming, Reply
 from storage.pseudonym import keyed_hash
 
@@ -147,7 +148,8 @@ async def _answer(
 ) -> tuple[int, list[Reply]]:
     runtime = request.app[RUNTIME]
     messages = runtime.content.messages
-    text = text.strip()[:MAX_TEXT]
+    text = plain(text).strip()[:MAX_TEXT]
+    payload = plain(payload) if payload is not None else None  # JSON may carry lone surrogates
     if payload is not None and (not payload or len(payload.encode()) > MAX_PAYLOAD_BYTES):
         return 400, [Reply(text=messages("fallback.stale_button"))]
     limits = request.app[LIMITS]

@@ -62,8 +62,12 @@ def event(name: str, **changes: Any) -> dict[str, Any]:
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    """Compact UTF-8 JSON, as Zalo sends it."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON, as Zalo sends it (lone surrogates, which UTF-8 cannot carry, as
+    JSON escapes: what a forged body would hold)."""
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def signed(
