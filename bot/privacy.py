@@ -42,10 +42,11 @@ async def keep_expiring(runtime: Runtime, interval: float = INTERVAL) -> None:
             expired = await expire(runtime)
             if expired.total:
                 logger.info(
-                    "retention: %d questions, %d survey answers, %d notes deleted",
+                    "retention: %d questions, %d survey answers, %d notes, %d sign-ins deleted",
                     expired.questions,
                     expired.survey_answers,
                     expired.notes,
+                    expired.sign_ins,
                 )
         except Exception:
             logger.exception("retention run failed; trying again in %.0f s", interval)

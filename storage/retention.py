@@ -1,8 +1,9 @@
 """Retention: typed texts kept for figures are deleted once they are older than the period.
 
 What people type is kept only as long as officers need it to see what is missing
-(DVCBOT_TEXT_RETENTION_DAYS, 90 days by default); the counts stay. `expire_typed_texts` runs
-periodically in `dvcbot serve` and on demand with `dvcbot privacy expire`.
+(DVCBOT_TEXT_RETENTION_DAYS, 90 days by default); the counts stay. Spent dashboard sign-in
+links and sessions go after the same period (the audit log keeps the logins). `expire_typed_texts`
+runs periodically in `dvcbot serve` and on demand with `dvcbot privacy expire`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import app_state
-from storage.models import OutreachEvent, OutreachSession, SurveyResponse
+from storage.models import (
+    DashboardLink,
+    DashboardSession,
+    OutreachEvent,
+    OutreachSession,
+    SurveyResponse,
+)
 from storage.privacy import TYPED_EVENT_KINDS
 
 WATERMARK_KEY = "retention"  # app_state: up to when survey answers were already expired
@@ -28,10 +35,11 @@ class Expired:
     questions: int
     survey_answers: int
     notes: int
+    sign_ins: int = 0  # dashboard links and sessions
 
     @property
     def total(self) -> int:
-        return self.questions + self.survey_answers + self.notes
+        return self.questions + self.survey_answers + self.notes + self.sign_ins
 
 
 async def expire_typed_texts(
@@ -61,10 +69,15 @@ async def expire_typed_texts(
         .execution_options(synchronize_session=False)
     )
     answers = await _expire_survey_answers(session, cutoff, typed_answers or {})
+    links = await session.execute(delete(DashboardLink).where(DashboardLink.expires_at < cutoff))
+    sessions = await session.execute(
+        delete(DashboardSession).where(DashboardSession.last_seen_at < cutoff)
+    )
     return Expired(
         questions=int(questions.rowcount or 0),  # type: ignore[attr-defined]
         survey_answers=answers,
         notes=int(notes.rowcount or 0),  # type: ignore[attr-defined]
+        sign_ins=int(links.rowcount or 0) + int(sessions.rowcount or 0),  # type: ignore[attr-defined]
     )
 
 

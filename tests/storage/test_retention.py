@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from storage.models import OutreachEvent, OutreachSession, SurveyResponse
+from storage import contacts
+from storage.models import (
+    DashboardLink,
+    DashboardSession,
+    OutreachEvent,
+    OutreachSession,
+    SurveyResponse,
+)
 from storage.retention import expire_typed_texts
 
 NOW = datetime(2026, 9, 1, 12, tzinfo=UTC)
@@ -118,3 +125,35 @@ async def test_the_period_is_the_configured_number_of_days(sessions) -> None:
     await _seed(sessions, NOW - timedelta(days=8), "tuan truoc")
     assert (await expire(sessions, NOW, days=10)).total == 0
     assert (await expire(sessions, NOW, days=7)).total == 4
+
+
+async def test_spent_dashboard_links_and_old_sessions_go_after_the_period(sessions) -> None:
+    async with sessions() as session, session.begin():
+        officer, _ = await contacts.get_or_create(session, "telegram", "1", "1")
+        for age, name in ((100, "old"), (1, "new")):
+            at = NOW - timedelta(days=age)
+            session.add(
+                DashboardLink(
+                    token_hash=f"link-{name}",
+                    contact_id=officer.id,
+                    created_at=at,
+                    expires_at=at + timedelta(minutes=10),
+                )
+            )
+            session.add(
+                DashboardSession(
+                    token_hash=f"session-{name}",
+                    contact_id=officer.id,
+                    csrf="x",
+                    created_at=at,
+                    last_seen_at=at,
+                )
+            )
+    expired = await expire(sessions, NOW)
+    assert expired.sign_ins == 2
+    async with sessions() as session:
+        left = [
+            *(await session.scalars(select(DashboardLink.token_hash))).all(),
+            *(await session.scalars(select(DashboardSession.token_hash))).all(),
+        ]
+    assert sorted(left) == ["link-new", "session-new"]
