@@ -14,18 +14,19 @@ from storage import db
 from storage.pseudonym import message_key
 
 SECRET = "deployment-secret"
+BEFORE = "0012"  # the revision 0009 follows
 TELEGRAM_ID = "960007"
 ZALO_ID = "246845883529197922"
 OLD_FOLLOW = f"follow:{hashlib.sha256(ZALO_ID.encode()).hexdigest()[:16]}:1733450000000"
 
 
 async def _old_database(backend: str, request) -> str:
-    """A database at 0008 holding what the code before 0009 wrote."""
+    """A database just before 0009 holding what the code before it wrote."""
     factory = request.getfixturevalue(
         "sqlite_factory" if backend == "sqlite" else "postgres_factory"
     )
     url = await factory.new(migrated=False)
-    await db.upgrade(url, "0008")
+    await db.upgrade(url, BEFORE)
     engine = db.create_engine(url)
     async with engine.begin() as conn:
         now = datetime(2026, 12, 1, 10, tzinfo=UTC)
