@@ -172,6 +172,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def secret_value(self) -> str | None:
+        """DVCBOT_SECRET when set (migrations key their hashes with it), else None."""
+        return self.secret.get_secret_value() if self.secret is not None else None
+
+    @property
     def frame_ancestors(self) -> list[str]:
         return [item.rstrip("/") for item in self.webchat_frame_ancestors.replace(",", " ").split()]
 

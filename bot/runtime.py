@@ -69,8 +69,7 @@ async def open_runtime(
     """Open the database (migrating SQLite automatically), load content, build the core."""
     url = settings.database_url
     if migrate if migrate is not None else db.is_sqlite(url):
-        given = settings.secret.get_secret_value() if settings.secret is not None else None
-        await db.upgrade(url, secret=given)
+        await db.upgrade(url, secret=settings.secret_value)
     content = load_content(settings, clock)
     engine = db.create_engine(url)
     try:

@@ -118,5 +118,5 @@ def prepare(settings: Settings) -> None:
             raise StartupFailed(problem)
         wait_for_database(settings)
         print(_("Applying database migrations…"), flush=True)
-        db.upgrade_sync(settings.database_url)
+        db.upgrade_sync(settings.database_url, secret=settings.secret_value)
         print(_("Database is at revision {revision}.").format(revision="head"), flush=True)

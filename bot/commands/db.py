@@ -50,8 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def upgrade_db(args: argparse.Namespace) -> int:
     settings = setup()
-    secret = settings.secret.get_secret_value() if settings.secret is not None else None
-    db.upgrade_sync(settings.database_url, args.revision, secret=secret)
+    db.upgrade_sync(settings.database_url, args.revision, secret=settings.secret_value)
     print(_("Database is at revision {revision}.").format(revision=args.revision))
     return 0
 

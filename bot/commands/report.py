@@ -76,8 +76,7 @@ def report(args: argparse.Namespace) -> int:
 
     async def build() -> tuple[monthly.MonthlyReport, writers.Table | None]:
         if db.is_sqlite(settings.database_url):
-            given = settings.secret.get_secret_value() if settings.secret is not None else None
-            await db.upgrade(settings.database_url, secret=given)
+            await db.upgrade(settings.database_url, secret=settings.secret_value)
         engine = db.create_engine(settings.database_url)
         try:
             async with db.session_factory(engine)() as session, session.begin():
