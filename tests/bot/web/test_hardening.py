@@ -17,6 +17,7 @@ from storage.models import Contact
 from storage.redaction import NAME, PHONE
 from tests.bot.web.test_dashboard_access import SECRET, sign_in
 from tests.support.officers import person
+from tests.support.platforms import WEBHOOK_SECRET, platforms
 from tests.support.web import csrf_from, web_client
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the routes are under test
@@ -170,3 +171,14 @@ async def test_content_gaps_show_a_mark_for_personal_data_and_the_day_only(
     assert "[SĐT]" in page or "[SĐT]" in page.replace("&#91;", "[")
     for shown in (page, exported, "\n".join(cells)):
         assert "0912" not in shown and "345 678" not in shown and "nguyen van an" not in shown
+
+
+async def test_a_telegram_webhook_body_over_the_limit_gets_413(database_url: str) -> None:
+    async with platforms(database_url) as app:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        huge = b'{"update_id": 1, "message": {"text": "' + b"x" * 10_000_000 + b'"}}'
+        status, _ = await app.post("/telegram/webhook", huge, headers)
+        assert status == 413
+        status, _ = await app.post("/telegram/webhook", b"x" * 10_000_000, {})
+        assert status == 403, "without the secret the body is not read at all"
+        assert await app.telegram(app.tg.message(42, "/start")) == 200
