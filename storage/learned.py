@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import app_state
 from storage.models import KeyValue, LearnedItem
+from storage.redaction import redact
 
 PHRASING, FAQ_DRAFT = "phrasing", "faq_draft"
 VERSION_KEY = "learned_version"
@@ -47,7 +48,9 @@ async def save(
     answer: str | None = None,
     ticket_id: int | None = None,
 ) -> LearnedItem:
-    """Add or replace the item for this (kind, normalised question)."""
+    """Add or replace the item for this (kind, normalised question). The citizen's question
+    is kept for good, so it is kept redacted (no phone number or name: storage.redaction)."""
+    question, normalised = redact(question), redact(normalised)
     item = await find(session, kind, normalised)
     if item is None:
         item = LearnedItem(kind=kind, normalised=normalised, created_at=now)

@@ -17,7 +17,7 @@ from bot.handoff import learning
 from bot.i18n import _
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
-from bot.web.security import same_origin
+from bot.web.security import read_form, same_origin
 from handlers import tickets as actions
 from storage import learned, roles, stats, ticket_inbox, tickets
 from storage.models import Contact, Ticket
@@ -133,7 +133,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     """POST /dashboard/hoidap/<id>: action = take | reply | note | assign | close | link | draft."""
     viewer: Viewer = request[VIEWER]
     runtime = request.app[RUNTIME]
-    form = await request.post()
+    form = await read_form(request)
     if not same_origin(request) or not secrets.compare_digest(
         str(form.get("csrf", "")), viewer.csrf
     ):
@@ -257,7 +257,7 @@ async def teach(request: web.Request) -> web.StreamResponse:
     """POST /dashboard/hoidap/hoc: link one content-gap question to an answer (checked)."""
     viewer: Viewer = request[VIEWER]
     runtime = request.app[RUNTIME]
-    form = await request.post()
+    form = await read_form(request)
     if not same_origin(request) or not secrets.compare_digest(
         str(form.get("csrf", "")), viewer.csrf
     ):

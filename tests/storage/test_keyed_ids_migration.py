@@ -14,7 +14,7 @@ from storage import db
 from storage.pseudonym import message_key
 
 SECRET = "deployment-secret"
-BEFORE = "0012"  # the revision 0009 follows
+BEFORE = "0011"  # the revision 0009 follows
 TELEGRAM_ID = "960007"
 ZALO_ID = "246845883529197922"
 OLD_FOLLOW = f"follow:{hashlib.sha256(ZALO_ID.encode()).hexdigest()[:16]}:1733450000000"

@@ -11,7 +11,7 @@ kept in the database (app_state 'secret'), created here if there is none yet. On
 downgrading leaves the hashes.
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0011
 Create Date: 2026-12-06 01:00:00
 """
 
@@ -27,7 +27,7 @@ from storage.pseudonym import MESSAGE_LENGTH, MESSAGE_PREFIX, message_key
 from storage.redaction import redact
 
 revision: str = "0009"
-down_revision: str | None = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
