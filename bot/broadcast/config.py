@@ -14,7 +14,7 @@ class SenderConfig:
     quiet: QuietHours | None = None
     max_attempts: int = 5
     retry_seconds: float = 5.0
-    max_in_flight: int = 1
+    max_in_flight: int | None = None  # per channel; None: enough for 300 ms round trips
     zalo_window: timedelta = timedelta(days=7)
     chat_interval: float = 1.0
     poll_seconds: float = 1.0
