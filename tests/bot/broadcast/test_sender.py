@@ -12,7 +12,7 @@ from bot.channels.base import DeliveryResult, DeliveryStatus
 from handlers.content import Content
 from handlers.schedule import QuietHours
 from handlers.types import Reply
-from storage import broadcasts, deliveries, events
+from storage import broadcasts, deliveries, deliveries_sqlite, events
 from storage.deliveries import DState
 from storage.events import EventKind
 from storage.models import Broadcast, Contact, Delivery
@@ -278,13 +278,13 @@ async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_mi
             raise ConnectionError("database connection lost")
 
     if backend == "sqlite":
-        real_sync = deliveries.sent_and_next_sqlite
+        real_sync = deliveries_sqlite.sent_and_next
 
         def failing_sync(*args, **kwargs):
             lost_once()
             return real_sync(*args, **kwargs)
 
-        monkeypatch.setattr(deliveries, "sent_and_next_sqlite", failing_sync)
+        monkeypatch.setattr(deliveries_sqlite, "sent_and_next", failing_sync)
     else:
         real_async = deliveries.sent_and_next
 
@@ -314,14 +314,16 @@ async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_mi
     assert await states(sessions, broadcast_id) == {"sent": 20}
 
 
-async def test_the_operator_is_told_when_one_message_in_flight_cannot_reach_the_rate(
+async def test_the_operator_is_told_when_a_low_in_flight_limit_cannot_reach_the_rate(
     engine, sessions, content: Content, tg, caplog
 ) -> None:
     await add_people(sessions, 40, first_chat=9800)
     await create_broadcast(sessions, content)
     tg.slow("sendMessage", 0.02, times=40)  # a far-away Telegram: 20 ms a message
     async with telegram_channel(tg, sessions, content) as channel:
-        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 200.0})
+        sender = make_sender(
+            engine, {"telegram": channel}, content, rates={"telegram": 200.0}, max_in_flight=1
+        )
         with caplog.at_level("WARNING", logger="bot.broadcast.sender"):
             await drain(sender)
     [warning] = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
