@@ -3,62 +3,76 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import math
 import time
 from collections import OrderedDict
 
-# Slots are spaced for slightly under the configured rate, and a window guards the rest: the
-# platform counts a message when it arrives, and arrivals move with the network's jitter, so
-# no more than the rate may leave in any window of one second plus the spread of the way
-# there. A message's way there is taken as half its round trip (only round trips can be
-# measured): the spread of one leg is estimated as half the spread of recent round trips.
+# Slots are spaced for slightly under the configured rate, and a window at the platform's end
+# guards the rest. The platform counts a message when it arrives, which the sender never
+# sees: it only knows that a message left at `s` and its answer came back at `r`. So the
+# window is kept over bounds that hold whatever the network does:
+#   a message sent now arrives at the earliest at now + d_in (the shortest way there), and
+#   an earlier one arrived at the latest at r - d_out (the shortest way back),
+# with d_in + d_out >= the shortest round trip seen. An earlier message can share a
+# one-second window with the new one only if r > now - 1 + shortest round trip, or if it has
+# no answer yet. Keeping fewer than the rate of those lets no window ever hold more than the
+# rate, with any jitter, with no assumption about how a round trip splits between the two
+# ways, and at little cost: at 30/s and 100-150 ms round trips the window spans 1.025 s.
 HEADROOM = 0.97
-MARGIN = 0.01  # seconds: the local timers' and the client's own unevenness
-MAX_SPREAD = 0.5  # seconds: beyond this, the network is too erratic to pace by; stay at it
+MARGIN = 0.002  # seconds taken off the shortest round trip seen (a route may get faster)
+TRIPS = 200  # recent round trips kept for the shortest
 MAX_LAG = 0.05  # seconds of schedule a late sender may make up (the window still holds)
-TRIPS = 200  # round trips kept to estimate the spread
-SPREAD_EVERY = 16  # recompute the spread every this many round trips
+POLL = 0.005  # seconds between looks while every place in the window waits for an answer
 
 
 class Pacer:
-    """Hands out send slots 1/rate apart (no bursts); `pause` holds every slot until it ends."""
+    """Hands out send slots 1/rate apart (no bursts), never more than the rate in any second
+    at the platform's end; `pause` holds every slot until it ends.
+
+    Every `take()` must be followed by `done(sent)`: when the answer came, or when the
+    message was not sent after all."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / (rate * HEADROOM)
         self.window_limit = max(1, math.floor(rate))  # what the platform allows in one second
-        self.window = 1.0 + MARGIN  # seconds over which at most window_limit may leave
         self._next = 0.0
         self._paused_until = 0.0
-        self._recent: collections.deque[float] = collections.deque()
+        self._answers: collections.deque[float] = collections.deque()  # answer times, in order
+        self._pending = 0  # taken, not answered yet: arrival unknown
         self._trips: collections.deque[float] = collections.deque(maxlen=TRIPS)
-        self._unseen = 0
+        self._shortest = 0.0  # until a round trip is seen, no message is assumed to take time
+        self._answered = 0
 
-    def observe(self, round_trip: float) -> None:
-        """A message's round trip (sent to answered), for the spread of arrivals."""
-        self._trips.append(round_trip)
-        self._unseen += 1
-        if self._unseen >= SPREAD_EVERY and len(self._trips) >= SPREAD_EVERY:
-            self._unseen = 0
-            trips = sorted(self._trips)
-            cut = len(trips) // 100  # the extreme 1 % each side: a pause, not the network
-            spread = trips[-1 - cut] - trips[cut]
-            self.window = 1.0 + MARGIN + min(MAX_SPREAD, spread / 2)
-
-    @property
-    def spread(self) -> float:
-        """The one-way spread the window allows for, in seconds."""
-        return self.window - 1.0 - MARGIN
-
-    def seed(self, ages: list[float]) -> None:
-        """Count sends made `ages` seconds ago (by a previous leader) in the window."""
-        now = time.monotonic()
-        self._recent.extend(sorted(now - age for age in ages if age < self.window))
-
-    async def take(self) -> None:
-        """Wait until a message may go out now, and count it."""
+    async def take(self) -> float:
+        """Wait until a message may go out now, and count it; returns the time it left."""
         await self._slot()
-        await self._hold()
+        return await self._hold()
+
+    def done(self, sent: float, *, answered: bool = True) -> None:
+        """The message taken at `sent` was answered now (or, not `answered`, never sent)."""
+        self._pending -= 1
+        if not answered:
+            return
+        now = time.monotonic()
+        self._trips.append(now - sent)
+        self._answered += 1
+        if self._answered == 1 or now - sent < self._shortest:
+            self._shortest = now - sent
+        elif self._answered % TRIPS == 0:
+            self._shortest = min(self._trips)  # forget a shortest that left the recent ones
+        if self._answers and now < self._answers[-1]:  # behind a seeded one (a takeover)
+            bisect.insort(self._answers, now)
+        else:
+            self._answers.append(now)
+
+    def seed(self, answered_ago: list[float], in_flight: int) -> None:
+        """Count a previous leader's messages: answered that many seconds ago, or still in
+        flight (their arrival unknown: counted as answered a second from now)."""
+        now = time.monotonic()
+        self._answers.extend(sorted(now - ago for ago in answered_ago))
+        self._answers.extend([now + 1.0] * in_flight)
 
     async def _slot(self) -> None:
         """Wait for this sender's next slot."""
@@ -74,19 +88,23 @@ class Pacer:
             if time.monotonic() >= self._paused_until:
                 return  # no 429 arrived while we waited for the slot
 
-    async def _hold(self) -> None:
-        """Just before sending: wait out a pause (a 429 that came meanwhile) and keep the last
-        second's sends under the rate; then count this send."""
+    async def _hold(self) -> float:
+        """Just before sending: wait out a pause (a 429 that came meanwhile) and until fewer
+        than the rate can share the new message's second at the platform; count it."""
         while True:
             now = time.monotonic()
-            while self._recent and self._recent[0] <= now - self.window:
-                self._recent.popleft()
+            reach = now - 1.0 + max(0.0, self._shortest - MARGIN)
+            while self._answers and self._answers[0] <= reach:
+                self._answers.popleft()
             wait = self._paused_until - now
-            if len(self._recent) >= self.window_limit:
-                wait = max(wait, self._recent[-self.window_limit] + self.window - now)
+            room = self.window_limit - self._pending
+            if room <= 0:
+                wait = max(wait, POLL)  # wait for an answer
+            elif len(self._answers) >= room:
+                wait = max(wait, self._answers[-room] - reach)
             if wait <= 0:
-                self._recent.append(now)
-                return
+                self._pending += 1
+                return now
             await asyncio.sleep(wait)
 
     def pause(self, seconds: float) -> None:

@@ -151,9 +151,9 @@ class Sender:
         async with self.sessions() as session, session.begin():
             for name in self.channels:
                 pacer = self.pacer(name)
-                since = now - timedelta(seconds=pacer.window + 1.0)
+                since = now - timedelta(seconds=2.0)
                 times, in_flight = await deliveries.recent_sends(session, name, since)
-                pacer.seed([(now - t).total_seconds() for t in times] + [0.0] * in_flight)
+                pacer.seed([(now - t).total_seconds() for t in times], in_flight)
             later = now + timedelta(seconds=self.config.chat_interval)
             counts = await deliveries.recover(session, fence, own=False, resend_after=later)
         self._log_given_back(f"taking over (epoch {fence.epoch})", counts)
@@ -320,27 +320,35 @@ class Sender:
         try:
             item = await run.next(None)
             while item is not None:
-                await pacer.take()
+                left = await pacer.take()
                 if not self.leadership.held:
+                    pacer.done(left, answered=False)
                     run.abandoned.append(item.id)
                     return
-                item = await self._send_one(run, target, pacer, staffing, item)
+                item = await self._send_one(run, target, pacer, staffing, item, left)
         except Fenced as lost:
             self.leadership.lose(str(lost))
 
     async def _send_one(
-        self, run: ChannelRun, target: Channel, pacer: Pacer, staffing: Staffing, item: Claimed
+        self,
+        run: ChannelRun,
+        target: Channel,
+        pacer: Pacer,
+        staffing: Staffing,
+        item: Claimed,
+        started: float,
     ) -> Claimed | None:
-        """Send `item`, record its outcome, and take the next one (None: no more)."""
+        """Send `item` (its slot taken at `started`), record its outcome, and take the next
+        one (None: no more)."""
         channel = run.channel
-        started = time.monotonic()
         try:
             result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])
         except Exception as exc:  # a channel must not raise; never lose the row if it does
             logger.exception("channel %s raised while sending", channel)
             result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
+        finally:
+            pacer.done(started)
         answered = time.monotonic()
-        pacer.observe(answered - started)
         self.spacing.sent(channel, item.chat_id)
         run.chats.discard(item.chat_id)  # from now on the spacing keeps this chat waiting
         self.counters.send_seconds += answered - started
