@@ -328,6 +328,10 @@ class Sender:
                 item = await self._send_one(run, target, pacer, staffing, item, left)
         except Fenced as lost:
             self.leadership.lose(str(lost))
+        except Exception:
+            if self.leadership.held:
+                raise
+            # The lock's connection died with the others: the new leader takes it from here.
 
     async def _send_one(
         self,
