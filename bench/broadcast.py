@@ -199,10 +199,6 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
             proc = start_sender(args, url, tg.base_url)
         await wait(proc, calls, None)
         sent = [c for c in tg.calls_to("sendMessage") if c.status == 200]
-        if os.environ.get("BENCH_CALLS"):  # every call's arrival and answer, for analysis
-            Path(os.environ["BENCH_CALLS"]).write_text(
-                json.dumps([(c.at, c.status) for c in tg.calls_to("sendMessage")])
-            )
     gc.enable()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))

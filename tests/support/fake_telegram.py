@@ -122,6 +122,7 @@ class FakeTelegram:
         )
         self._deliveries: set[asyncio.Task[int]] = set()
         self._legs: tuple[float, float] = (0.0, 0.0)  # one way's delay: (shortest, longest)
+        self._handling: set[asyncio.Future[web.StreamResponse]] = set()
         self._random = random.Random()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -394,6 +395,18 @@ class FakeTelegram:
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         params, files = await self._decode(request)
+        if request.match_info["method"] == "getUpdates":
+            return await self._handle(request, params, files)
+        # A request that was sent is handled even if its client is gone meanwhile (killed):
+        # Telegram delivers a message whose request it received, whatever became of the bot.
+        work = asyncio.ensure_future(self._through_network(request, params, files))
+        self._handling.add(work)
+        work.add_done_callback(self._handling.discard)
+        return await asyncio.shield(work)
+
+    async def _through_network(
+        self, request: web.Request, params: dict[str, Any], files: dict[str, Upload]
+    ) -> web.StreamResponse:
         await self._leg()  # on the way in
         response = await self._handle(request, params, files)
         await self._leg()  # on the way back
