@@ -6,6 +6,7 @@ Stable API (other test suites rely on it; extend, do not change):
 
     async with FakeTelegram(token="123:abc") as tg:      # or: tg = FakeTelegram(); await tg.start()
         tg.base_url        # "http://127.0.0.1:PORT/bot" for DVCBOT_TELEGRAM_API_URL
+        tg.base_url_for("A")  # the same server, each call tagged Call.via == "A"
         tg.base_file_url   # "http://127.0.0.1:PORT/file/bot"
         tg.bot_username    # "dvc_test_bot" (getMe answers with it)
 
@@ -134,6 +135,8 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024**2)
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/bot{token}/{method}", self._api)
+        app.router.add_post("/i/{via}/bot{token}/{method}", self._api)
+        app.router.add_get("/i/{via}/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -163,6 +166,11 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         return f"{self.root}/bot"
+
+    def base_url_for(self, via: str) -> str:
+        """A base URL that tags each call with `via` (Call.via): one server, one limiter,
+        several clients told apart (e.g. two bot instances)."""
+        return f"{self.root}/i/{via}/bot"
 
     @property
     def base_file_url(self) -> str:
@@ -416,7 +424,7 @@ class FakeTelegram:
         self, request: web.Request, params: dict[str, Any], files: dict[str, Upload]
     ) -> web.StreamResponse:
         method = request.match_info["method"]
-        call = Call(method, params, files)
+        call = Call(method, params, files, via=request.match_info.get("via"))
         for delay in self._delays:
             if delay[0] in (None, method):
                 delay[2] -= 1

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot.channels.shared_rate import shared_rate
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.ordering import PerChatOrder
@@ -61,6 +62,7 @@ class TelegramService:
             runtime.sessions,
             runtime.content,
             paid_broadcast=settings.telegram_paid_broadcast,
+            reply_rate=shared_rate(runtime.engine, "telegram", settings.telegram_max_rate),
         )
         self.handler = UpdateHandler(runtime.core, self.channel)
         self.application.add_handler(TypeHandler(Update, self.handler))
