@@ -9,22 +9,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.broadcast.config import STAFF_HEADROOM
 from bot.broadcast.recorder import Recorder
 from storage.deliveries import Claimed
 
 Worker = Callable[["ChannelRun"], Coroutine[Any, Any, None]]
 SETTLED = 32  # latencies observed before the sender judges whether it can reach the rate
-
-
-STAFF_HEADROOM = 1.25  # workers beyond rate × time per message: round trips vary
-DEFAULT_ROUND_TRIP = 0.3  # seconds: the default in-flight limit reaches the rate at this
-
-
-def in_flight_limit(rate: float, configured: int | None) -> int:
-    """DVCBOT_BROADCAST_MAX_IN_FLIGHT, or by default enough for `rate` at 300 ms a message."""
-    if configured is not None:
-        return configured
-    return max(1, math.ceil(rate * DEFAULT_ROUND_TRIP * STAFF_HEADROOM))
 
 
 class Staffing:

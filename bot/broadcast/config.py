@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from handlers.schedule import QuietHours
+
+STAFF_HEADROOM = 1.25  # workers beyond rate × time per message: round trips vary
+DEFAULT_ROUND_TRIP = 0.3  # seconds: the default in-flight limit reaches the rate at this
+
+
+def in_flight_limit(rate: float, configured: int | None) -> int:
+    """DVCBOT_BROADCAST_MAX_IN_FLIGHT, or by default enough for `rate` at 300 ms a message
+    (12 at Telegram's 30/s, 375 at 1,000/s)."""
+    if configured is not None:
+        return configured
+    return max(1, math.ceil(rate * DEFAULT_ROUND_TRIP * STAFF_HEADROOM))
 
 
 @dataclass

@@ -32,8 +32,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.broadcast.channel_run import SETTLED, ChannelRun, Staffing, in_flight_limit
-from bot.broadcast.config import Counters, SenderConfig
+from bot.broadcast.channel_run import SETTLED, ChannelRun, Staffing
+from bot.broadcast.config import Counters, SenderConfig, in_flight_limit
 from bot.broadcast.leader import Leadership
 from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import ChatSpacing, Pacer
@@ -43,7 +43,7 @@ from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
 from handlers import broadcast_message
 from handlers.content import Content
 from handlers.types import Reply, utcnow
-from storage import broadcasts, db, deliveries
+from storage import broadcasts, db, deliveries, fencing
 from storage.deliveries import Claimed
 from storage.fencing import Fence, Fenced
 
@@ -187,6 +187,7 @@ class Sender:
                 if isinstance(result, BaseException):
                     raise result
                 handled += result
+            await self._report_in_flight()  # nothing in flight now
         await self._finish_and_report()
         return handled
 
@@ -210,6 +211,7 @@ class Sender:
                 return
             try:
                 await self._finish_and_report()
+                await self._report_in_flight()
             except Exception:
                 logger.exception("broadcast progress report failed; retrying")
 
@@ -388,8 +390,19 @@ class Sender:
         """Messages on their way now (workers sending, all channels) and the slowest
         channel's recent round trip in ms: a crash now could repeat that many messages."""
         workers = sum(len(run.workers) for run in self.runs.values())
-        trips = [self.staffing[name].latency() for name in self.runs]
+        trips = [s.latency() for s in self.staffing.values() if s.settled]
         return workers, round(max(trips) * 1000) if trips else None
+
+    async def _report_in_flight(self) -> None:
+        """Tell `dvcbot broadcast show` what is in flight (the leader's row)."""
+        fence = self.leadership.fence
+        if fence is None:
+            return
+        workers, trip = self.in_flight()
+        async with self.sessions() as session, session.begin():
+            await fencing.report(
+                session, fence, in_flight=workers, round_trip_ms=trip, now=self.clock()
+            )
 
     def health(self) -> dict[str, object]:
         fence = self.leadership.fence

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot.broadcast.config import in_flight_limit
 from bot.channels.shared_rate import shared_rate
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limits import RateLimiter
@@ -43,7 +44,10 @@ def build_application(
     if networking == "httpx":
         builder = builder.connection_pool_size(64)
     else:
-        builder = builder.request(AiohttpRequest(pool_size=64)).get_updates_request(
+        # Enough connections for every broadcast message the sender may keep in flight.
+        in_flight = in_flight_limit(settings.telegram_rate, settings.broadcast_max_in_flight)
+        pool = max(64, in_flight + 16)
+        builder = builder.request(AiohttpRequest(pool_size=pool)).get_updates_request(
             AiohttpRequest()
         )
     if webhook if webhook is not None else settings.telegram_mode == "webhook":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +26,7 @@ from tests.support.broadcasting import (
     sent_chats,
     telegram_channel,
 )
+from tests.support.process import run_dvcbot
 
 
 async def states(sessions, broadcast_id: int) -> Counter[str]:
@@ -330,3 +333,28 @@ async def test_the_operator_is_told_when_a_low_in_flight_limit_cannot_reach_the_
     assert "telegram broadcasts cannot reach 200/s" in warning
     assert "DVCBOT_BROADCAST_MAX_IN_FLIGHT=" in warning
     assert Counter(sent_chats(tg)) == {str(9800 + i): 1 for i in range(40)}
+
+
+async def test_broadcast_show_tells_how_many_messages_a_crash_could_repeat(
+    engine, sessions, content: Content, tg, database_url: str, tmp_path
+) -> None:
+    await add_people(sessions, 40, first_chat=9900)
+    broadcast_id = await create_broadcast(sessions, content)
+    tg.network(0.05, 0.02)  # a Telegram 50-70 ms away
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 100.0})
+        await drain(sender)
+    shown = run_dvcbot(
+        ["broadcast", "show", str(broadcast_id)],
+        tmp_path,
+        DVCBOT_DATABASE_URL=database_url,
+        DVCBOT_TELEGRAM_RATE="30",
+        DVCBOT_UI_LANG="en",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert f"Sender: {sender.instance} (takeover 1); 0 messages in flight now" in shown.stdout
+    trip = re.search(r"30/s × (\d+) ms ≈ (\d+)", shown.stdout)
+    assert trip, shown.stdout
+    assert 50 <= int(trip.group(1)) < 500 and int(trip.group(2)) == math.ceil(
+        30 * int(trip.group(1)) / 1000
+    )
