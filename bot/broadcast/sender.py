@@ -25,21 +25,21 @@ import logging
 import math
 import os
 import socket
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.broadcast.channel_run import SETTLED, ChannelRun, Staffing
+from bot.broadcast import worker
+from bot.broadcast.channel_run import ChannelRun, Staffing
 from bot.broadcast.config import Counters, SenderConfig, in_flight_limit
 from bot.broadcast.leader import Leadership
 from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import ChatSpacing, Pacer
 from bot.broadcast.progress import ProgressReporter
 from bot.broadcast.recorder import recorder_for
-from bot.channels.base import Channel, DeliveryResult, DeliveryStatus
+from bot.channels.base import Channel
 from handlers import broadcast_message
 from handlers.content import Content
 from handlers.types import Reply, utcnow
@@ -83,7 +83,7 @@ class Sender:
         self.staffing: dict[str, Staffing] = {name: Staffing() for name in channels}
         self.runs: dict[str, ChannelRun] = {}
         self.progress = ProgressReporter(self.sessions, channels, content, config, self.pacer)
-        self._messages: dict[int, Reply] = {}
+        self.messages: dict[int, Reply] = {}
         self._stop: asyncio.Event | None = None
         self._failed = False  # the last cycle failed: give back its rows first
 
@@ -199,8 +199,8 @@ class Sender:
             await broadcasts.start_due(session, now, quiet=quiet)
             active = await broadcasts.sending(session)
         for b in active:
-            if b.id not in self._messages:
-                self._messages[b.id] = broadcast_message.from_dict(b.message)
+            if b.id not in self.messages:
+                self.messages[b.id] = broadcast_message.from_dict(b.message)
         return [b.id for b in active if not (quiet and b.quiet_hours)]
 
     async def _report_until(self, done: asyncio.Event) -> None:
@@ -269,30 +269,13 @@ class Sender:
         """Wait until the queue runs low, keeping as many workers as the rate needs."""
         limit = in_flight_limit(run.rate, self.config.max_in_flight)
         while True:
-            run.staff(self.staffing[run.channel].workers(run.rate, limit), self._worker)
+            run.staff(
+                self.staffing[run.channel].workers(run.rate, limit),
+                functools.partial(worker.work, self),
+            )
             if run.queue.qsize() <= low or self._stopping():
                 return
             await asyncio.wait(run.workers, timeout=0.05, return_when=asyncio.FIRST_COMPLETED)
-
-    def _warn_if_held_back(self, run: ChannelRun) -> None:
-        """Tell the operator, once a run, when the in-flight limit keeps the rate out of reach
-        (one message in flight and a 100 ms round trip make 10 a second, not 30)."""
-        staffing = self.staffing[run.channel]
-        needed = staffing.needed(run.rate)
-        limit = in_flight_limit(run.rate, self.config.max_in_flight)
-        if run.held_back or not staffing.settled or needed <= limit:
-            return
-        run.held_back = True
-        logger.warning(
-            "%s broadcasts cannot reach %g/s: a message takes %.0f ms and at most %d may be in "
-            "flight; DVCBOT_BROADCAST_MAX_IN_FLIGHT=%d would reach it, and a crash could then "
-            "repeat that many messages",
-            run.channel,
-            run.rate,
-            staffing.latency() * 1000,
-            limit,
-            needed,
-        )
 
     async def _give_back(self, fence: Fence, unsent: list[int], abandoned: list[int]) -> None:
         """Queued deliveries, and those marked in flight but never sent, back to pending:
@@ -305,85 +288,12 @@ class Sender:
         except Fenced:
             logger.info("%d unsent deliveries left to the new leader", len(unsent + abandoned))
 
-    async def _worker(self, run: ChannelRun) -> None:
-        """Send queued deliveries one at a time.
-
-        One commit records a message as sent the moment the platform answers and marks the
-        next message in flight (before it waits for its slot). So a crash leaves at most
-        this worker's one message sent-but-unrecorded, and a message marked in flight but
-        not yet sent is simply sent after the restart. Other outcomes (rare) take a normal
-        transaction. Right before each send the worker checks that this instance still
-        leads; when it no longer does, it stops and its message is given back unsent.
-        """
-        channel = run.channel
-        target = self.channels[channel]
-        pacer = self.pacer(channel)
-        staffing = self.staffing[channel]
-        try:
-            item = await run.next(None)
-            while item is not None:
-                left = await pacer.take()
-                if not self.leadership.held:
-                    pacer.done(left, answered=False)
-                    run.abandoned.append(item.id)
-                    return
-                item = await self._send_one(run, target, pacer, staffing, item, left)
-        except Fenced as lost:
-            self.leadership.lose(str(lost))
-        except Exception:
-            if self.leadership.held:
-                raise
-            # The lock's connection died with the others: the new leader takes it from here.
-
-    async def _send_one(
-        self,
-        run: ChannelRun,
-        target: Channel,
-        pacer: Pacer,
-        staffing: Staffing,
-        item: Claimed,
-        started: float,
-    ) -> Claimed | None:
-        """Send `item` (its slot taken at `started`), record its outcome, and take the next
-        one (None: no more)."""
-        channel = run.channel
-        try:
-            result = await target.send(item.chat_id, [self._messages[item.broadcast_id]])
-        except Exception as exc:  # a channel must not raise; never lose the row if it does
-            logger.exception("channel %s raised while sending", channel)
-            result = DeliveryResult(DeliveryStatus.FAILED_TRANSIENT, error=type(exc).__name__)
-        finally:
-            pacer.done(started)
-        answered = time.monotonic()
-        self.spacing.sent(channel, item.chat_id)
-        run.chats.discard(item.chat_id)  # from now on the spacing keeps this chat waiting
-        self.counters.send_seconds += answered - started
-        if result.status is DeliveryStatus.RATE_LIMITED:
-            pacer.pause(result.retry_after or 1.0)
-        if result.ok:
-            self._count_sent(item.channel)
-            following = await run.next(item)
-        else:
-            async with self.sessions() as session, session.begin():
-                await self.outcomes.record(session, self.fence, item, result, self.clock())
-            following = await run.next(None)
-        finished = time.monotonic()
-        self.counters.record_seconds += finished - started
-        staffing.observe(finished - started)
-        if self.counters.sent % SETTLED == 0:
-            self._warn_if_held_back(run)
-        return following
-
-    def _count_sent(self, channel: str) -> None:
-        self.counters.sent += 1
-        self.counters.by_channel[channel] = self.counters.by_channel.get(channel, 0) + 1
-
     # -- progress -------------------------------------------------------------------------
 
     async def _finish_and_report(self) -> None:
         finished, reports = await self.progress.finish(self.clock())
         for bid in finished:
-            self._messages.pop(bid, None)
+            self.messages.pop(bid, None)
         await self.progress.tell(reports)
 
     def in_flight(self) -> tuple[int, int | None]:
