@@ -189,6 +189,7 @@ async def broadcast_with_failover(
     chats = Counter(c.chat_id for c in sent)
     after = sorted(c.at for c in sent if c.at > failed_over)
     new = [c for c in sent if c.via != old]
+    first_new = min((c.at for c in new if c.at > failed_over), default=None)
     return {
         "scenario": scenario,
         "recipients": args.recipients,
@@ -198,10 +199,19 @@ async def broadcast_with_failover(
         "misses": args.recipients - len(chats),
         "duplicates": sum(chats.values()) - len(chats),
         "429s": tg.rejected - rejected_before,
+        "429s_at": [  # which instance, seconds after the failover
+            (c.via, round(c.at - failed_over, 3)) for c in tg.calls if ours(c) and c.status == 429
+        ],
+        # Sends by the old leader after the failover, beyond those already on their way
+        # (it may lead again later, in a new epoch, if the other could not take over first).
         "old_leader_sends_after_failover": sum(
-            1 for c in sent if c.via == old and c.at > failed_over + args.rtt + args.jitter
+            1
+            for c in sent
+            if c.via == old
+            and failed_over + args.rtt + args.jitter < c.at < (first_new or float("inf"))
         ),
-        "handover_pause_s": round(min(c.at for c in new) - failed_over, 3) if new else None,
+        "taken_over_by_the_other": bool(first_new),
+        "handover_pause_s": round(first_new - failed_over, 3) if first_new else None,
         "achieved_per_s": round((len(after) - 1) / (after[-1] - after[0]), 1)
         if len(after) > 1
         else None,

@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -86,6 +87,7 @@ class Sender:
         self.messages: dict[int, Reply] = {}
         self._stop: asyncio.Event | None = None
         self._failed = False  # the last cycle failed: give back its rows first
+        self._rest_until = 0.0  # monotonic time before which this instance leaves the lock
 
     @property
     def fence(self) -> Fence:
@@ -112,7 +114,7 @@ class Sender:
                     handled = await self.step()
                 except Fenced as lost:
                     logger.warning("stopped sending broadcasts: %s", lost)
-                    self.leader = False
+                    self._lost_leadership()
                     await self.leadership.release()
                 except Exception:
                     logger.exception("broadcast sender cycle failed; retrying")
@@ -129,8 +131,10 @@ class Sender:
     async def step(self) -> int:
         """One cycle: check the lock (take it when free), then send what is due."""
         if self.leader and not await self.leadership.verify():
-            self.leader = False
+            self._lost_leadership()
         if not self.leader:
+            if time.monotonic() < self._rest_until:
+                return 0
             fence = await self.leadership.acquire(self.clock())
             if fence is None:
                 return 0
@@ -143,6 +147,12 @@ class Sender:
         self._failed = False
         return await self.run_once()
 
+    def _lost_leadership(self) -> None:
+        """No longer the sender: leave the lock to the others for two polls (a standby then
+        takes over, rather than this instance, whose database connections just failed)."""
+        self.leader = False
+        self._rest_until = time.monotonic() + 2 * self.config.poll_seconds
+
     async def _take_over(self, fence: Fence) -> None:
         """A new epoch: give back what earlier leaders left claimed or in flight, and start
         each pacer from the sends of the last moments, so the rate holds across a handover."""
@@ -153,7 +163,8 @@ class Sender:
                 pacer = self.pacer(name)
                 since = now - timedelta(seconds=2.0)
                 times, in_flight = await deliveries.recent_sends(session, name, since)
-                pacer.seed([(now - t).total_seconds() for t in times], in_flight)
+                read = self.clock()  # ages as of now, not of the query's start
+                pacer.seed([(read - t).total_seconds() for t in times], in_flight)
             later = now + timedelta(seconds=self.config.chat_interval)
             counts = await deliveries.recover(session, fence, own=False, resend_after=later)
         self._log_given_back(f"taking over (epoch {fence.epoch})", counts)
@@ -233,7 +244,7 @@ class Sender:
         try:
             while not self._stopping():
                 if not await self.leadership.verify():
-                    self.leader = False
+                    self._lost_leadership()
                     break
                 # Seen at every batch: new broadcasts, cancellations, the start of quiet hours.
                 ids = await self._eligible()
