@@ -4,9 +4,10 @@ together stay within the bot's limit (storage/rate_slots.py; its cost in docs/BE
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import rate_slots
 
@@ -25,6 +26,8 @@ class SharedRate:
         self.name = name
         self.interval = 1.0 / (rate * HEADROOM)
         self.burst = 0.0  # no bursts: any second holds at most the rate
+        self._conn: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
 
     async def take(self) -> None:
         try:
@@ -36,11 +39,25 @@ class SharedRate:
             await asyncio.sleep(slot - now)
 
     async def take_slot(self) -> tuple[float, float]:
-        """Reserve the next slot: (slot, now), in the database's clock."""
-        async with self.engine.connect() as conn:
-            reserved = await rate_slots.reserve(conn, self.name, self.interval, self.burst)
-            await conn.commit()
-        return reserved
+        """Reserve the next slot: (slot, now), in the database's clock. One statement in
+        autocommit on a connection of its own: one round trip, the row locked only for it."""
+        async with self._lock:
+            try:
+                if self._conn is None:
+                    conn = await self.engine.connect()
+                    self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return await rate_slots.reserve(self._conn, self.name, self.interval, self.burst)
+            except Exception:
+                if self._conn is not None:
+                    conn, self._conn = self._conn, None
+                    with contextlib.suppress(Exception):
+                        await conn.invalidate()
+                raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
 
 
 def shared_rate(engine: AsyncEngine, name: str, rate: float) -> SharedRate | None:

@@ -135,6 +135,8 @@ class TelegramService:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        if self.channel.reply_rate is not None:
+            await self.channel.reply_rate.close()
 
     def health(self) -> dict[str, Any]:
         return {
