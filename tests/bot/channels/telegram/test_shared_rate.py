@@ -43,6 +43,8 @@ async def test_two_instances_answering_at_once_stay_within_the_bots_limit_togeth
                     )
                 )
                 elapsed = time.monotonic() - started
+                for channel in (a, b):
+                    await channel.reply_rate.close()
         finally:
             for engine in engines:
                 await engine.dispose()
@@ -62,6 +64,8 @@ async def test_the_slots_of_all_instances_are_spaced_by_the_database_clock(
     try:
         reserved = await asyncio.gather(*(rates[i % 3].take_slot() for i in range(30)))
     finally:
+        for rate in rates:
+            await rate.close()
         for engine in engines:
             await engine.dispose()
     slots = sorted(slot for slot, _now in reserved)
