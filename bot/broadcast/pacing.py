@@ -15,13 +15,16 @@ from collections import OrderedDict
 # window is kept over bounds that hold whatever the network does:
 #   a message sent now arrives at the earliest at now + d_in (the shortest way there), and
 #   an earlier one arrived at the latest at r - d_out (the shortest way back),
-# with d_in + d_out >= the shortest round trip seen. An earlier message can share a
-# one-second window with the new one only if r > now - 1 + shortest round trip, or if it has
-# no answer yet. Keeping fewer than the rate of those lets no window ever hold more than the
-# rate, with any jitter, with no assumption about how a round trip splits between the two
-# ways, and at little cost: at 30/s and 100-150 ms round trips the window spans 1.025 s.
+# so an earlier message can share a one-second window with the new one only if
+# r > now - 1 + d_in + d_out, or if it has no answer yet. Keeping fewer than the rate of those
+# lets no window ever hold more than the rate, with any jitter and no assumption about how a
+# round trip splits between the two ways. d_in + d_out is at least the shortest pair of ways
+# of two *different* messages, which can be a little shorter than the shortest round trip
+# seen (one message's two ways): hence a margin. At 30/s and 100-150 ms round trips the
+# window spans about 1.045 s.
 HEADROOM = 0.97
-MARGIN = 0.002  # seconds taken off the shortest round trip seen (a route may get faster)
+MARGIN = 0.01  # seconds taken off the shortest round trip seen, plus MARGIN_SHARE of it
+MARGIN_SHARE = 0.1
 TRIPS = 200  # recent round trips kept for the shortest
 MAX_LAG = 0.05  # seconds of schedule a late sender may make up (the window still holds)
 POLL = 0.005  # seconds between looks while every place in the window waits for an answer
@@ -93,7 +96,7 @@ class Pacer:
         than the rate can share the new message's second at the platform; count it."""
         while True:
             now = time.monotonic()
-            reach = now - 1.0 + max(0.0, self._shortest - MARGIN)
+            reach = now - 1.0 + max(0.0, self._shortest * (1 - MARGIN_SHARE) - MARGIN)
             while self._answers and self._answers[0] <= reach:
                 self._answers.popleft()
             wait = self._paused_until - now
