@@ -21,12 +21,12 @@ from collections import OrderedDict
 # round trip splits between the two ways. d_in + d_out is at least the shortest pair of ways
 # of two *different* messages, which can be a little shorter than the shortest round trip
 # seen (one message's two ways): hence a margin. At 30/s and 100-150 ms round trips the
-# window spans about 1.045 s.
+# window spans about 1.035 s.
 HEADROOM = 0.97
-MARGIN = 0.01  # seconds taken off the shortest round trip seen, plus MARGIN_SHARE of it
-MARGIN_SHARE = 0.1
+MARGIN = 0.005  # seconds taken off the shortest round trip seen, plus MARGIN_SHARE of it
+MARGIN_SHARE = 0.05
 TRIPS = 200  # recent round trips kept for the shortest
-MAX_LAG = 0.05  # seconds of schedule a late sender may make up (the window still holds)
+MAX_LAG = 0.25  # seconds of schedule a late (descheduled) sender may make up: the window holds
 POLL = 0.005  # seconds between looks while every place in the window waits for an answer
 
 
