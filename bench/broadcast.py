@@ -1,12 +1,18 @@
 """Benchmark: the broadcast sender against the rate-enforcing fake Telegram server.
 
-Run: python bench/broadcast.py [--subscribers 2000 --rate 30] [--channel ptb|wire] [--kill]
+Run: python bench/broadcast.py [--subscribers 2000 --rate 30] [--rtt 0.1 --jitter 0.05]
+                               [--channel ptb|wire] [--in-flight N] [--kill]
 
 The fake Bot API server runs in this process and enforces `--rate` messages per second with
-real 429 answers (sliding one-second window). The sender runs in a subprocess (its own core),
-as `dvcbot serve` runs it. Figures: achieved rate ÷ configured rate (goal ≥ 0.95) with the
-number of 429s (goal 0); with --kill, the sender is killed with SIGKILL at 50 %, restarted, and
-misses and duplicates are counted (goal 0 misses, ≤ 1 duplicate). Above Telegram's free 30/s
+real 429 answers (sliding one-second window over the calls' arrival). With `--rtt` and
+`--jitter` it stands as far away as a real Telegram: each call's round trip is a random time
+in [rtt, rtt + jitter], half of it before the call arrives (and is counted), half after.
+The sender runs in a subprocess (its own core), as `dvcbot serve` runs it, with the product's
+settings unless `--in-flight` sets DVCBOT_BROADCAST_MAX_IN_FLIGHT. Figures: achieved rate ÷
+configured rate (goal ≥ 0.95) with the number of 429s (goal 0); with --kill, the sender is
+killed with SIGKILL at 50 %, the deliveries then in flight are counted (what a restart may
+repeat), it is restarted, and misses and duplicates are counted (goal 0 misses, duplicates ≤
+that in-flight count). Above Telegram's free 30/s
 the sender sends paid broadcasts (DVCBOT_TELEGRAM_PAID_BROADCAST) and the fake holds those to
 `--rate` and every other message to 30/s, as Telegram does.
 
@@ -37,6 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
+from sqlalchemy import func, select
 
 from bot.broadcast.config import SenderConfig
 from bot.broadcast.sender import Sender
@@ -45,6 +52,8 @@ from bot.config import BUNDLED_CONTENT, FREE_RATE, load_settings
 from bot.content import load_or_raise
 from handlers.types import Reply
 from storage import broadcasts, db
+from storage.deliveries import DState
+from storage.models import Delivery
 from tests.support.broadcasting import add_people, create_broadcast
 from tests.support.fake_telegram import FakeTelegram
 
@@ -89,7 +98,7 @@ async def run_sender(args: argparse.Namespace) -> None:
     content = load_or_raise(BUNDLED_CONTENT)
     config = SenderConfig(
         rates={"telegram": args.rate}, quiet=None, max_in_flight=args.in_flight, poll_seconds=0.2
-    )
+    )  # as `dvcbot serve` builds it (bot/broadcast/plugin.py), bar quiet hours and the poll
     paid = args.rate > FREE_RATE
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as http:
         if args.channel == "wire":
@@ -137,8 +146,10 @@ async def run_sender(args: argparse.Namespace) -> None:
 def start_sender(args: argparse.Namespace, url: str, api_url: str) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, __file__, "--sender", "--database-url", url, "--api-url", api_url,
-        "--rate", str(args.rate), "--channel", args.channel, "--in-flight", str(args.in_flight),
+        "--rate", str(args.rate), "--channel", args.channel,
     ]  # fmt: skip
+    if args.in_flight is not None:
+        command += ["--in-flight", str(args.in_flight)]
     return subprocess.Popen(
         command, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
     )
@@ -164,10 +175,12 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
     await create_broadcast(sessions, content)
     await engine.dispose()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
     # The fake server must not pause: full garbage collections over the calls it records
     # stopped it for 70-130 ms at a time, gaps that counted against the sender.
     gc.disable()
     async with FakeTelegram(check_html=False) as tg:
+        tg.network(args.rtt, args.jitter)
         paid = args.rate > FREE_RATE  # as in run_sender: Telegram's limits for each kind
         tg.rate_limit(
             per_second=min(args.rate, FREE_RATE),
@@ -177,17 +190,20 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
         calls: Counter[str] = Counter()  # counted as answered: the fake's call list is long
         tg.listeners.append(lambda call: calls.update((call.method,)))
         proc = start_sender(args, url, tg.base_url)
-        killed_at = None
+        killed_at = in_flight_at_kill = None
         if kill:
             await wait(proc, calls, args.subscribers // 2)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             killed_at = calls["sendMessage"]
+            in_flight_at_kill = await in_flight(url)
             proc = start_sender(args, url, tg.base_url)
         await wait(proc, calls, None)
         sent = [c for c in tg.calls_to("sendMessage") if c.status == 200]
     gc.enable()
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    fake_cpu = sum(getattr(own_after, f) - getattr(own_before, f) for f in ("ru_utime", "ru_stime"))
     cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
     chats = Counter(c.chat_id for c in sent)
     times = sorted(c.at for c in sent)
@@ -206,14 +222,36 @@ async def scenario(args: argparse.Namespace, kill: bool) -> dict[str, Any]:
         "achieved": round(achieved, 1),
         "ratio": round(achieved / args.rate, 3),
         "429s": tg.rejected,
+        "rtt": args.rtt,
+        "jitter": args.jitter,
         "killed_after": killed_at,
+        "in_flight_at_kill": in_flight_at_kill,
         "misses": args.subscribers - len(chats),
         "duplicates": sum(chats.values()) - len(chats),
         # CPU of the sender process(es) per message: robust on a busy machine, and
         # 1000 / this = the messages per second one free core could send.
         "sender_cpu_ms_per_msg": round(cpu / max(1, len(sent)) * 1000, 2),
+        "fake_cpu_ms_per_msg": round(fake_cpu / max(1, len(sent)) * 1000, 2),  # this process
         "longest_gaps_s": [round(g, 3) for g in gaps[:3]],  # the first is the kill's, if any
+        "load_average": round(os.getloadavg()[0], 1),
     }
+
+
+async def in_flight(url: str) -> int:
+    """Deliveries left in flight by the killed sender: the most a restart can send twice."""
+    engine = db.create_engine(url)
+    try:
+        async with db.session_factory(engine)() as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Delivery)
+                    .where(Delivery.state == DState.IN_FLIGHT.value)
+                )
+                or 0
+            )
+    finally:
+        await engine.dispose()
 
 
 def main() -> None:
@@ -221,7 +259,11 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--channel", choices=["ptb", "wire"], default="ptb")
-    parser.add_argument("--in-flight", type=int, default=1, help="DVCBOT_BROADCAST_MAX_IN_FLIGHT")
+    parser.add_argument(
+        "--in-flight", type=int, help="DVCBOT_BROADCAST_MAX_IN_FLIGHT (default: the product's)"
+    )
+    parser.add_argument("--rtt", type=float, default=0.0, help="the fake's round trip, seconds")
+    parser.add_argument("--jitter", type=float, default=0.0, help="random extra, seconds")
     parser.add_argument("--kill", action="store_true", help="kill -9 at 50 %% and restart")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--sender", action="store_true", help=argparse.SUPPRESS)

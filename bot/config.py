@@ -138,8 +138,10 @@ class Settings(BaseSettings):
     broadcast_quiet_hours: str = "21:00-07:00"  # Vietnam time; "" sends at any hour
     broadcast_max_attempts: int = Field(default=5, ge=1, le=20)
     broadcast_retry_seconds: float = Field(default=5.0, gt=0, le=3600)  # doubles each retry
-    # Messages sent at once; also the most a crash (kill -9) can make the sender repeat.
-    broadcast_max_in_flight: int = Field(default=1, ge=1, le=256)
+    # Most messages sent at once per channel (the sender keeps rate × round trip in flight,
+    # which is also the most a crash can make it repeat); unset: enough for the channel's
+    # rate at 300 ms round trips (12 at 30/s, 375 at 1,000/s).
+    broadcast_max_in_flight: int | None = Field(default=None, ge=1, le=2000)
     # Hỏi cán bộ (tickets): officers' working hours in Vietnam time and ISO weekdays (1 = Monday),
     # abuse limits, and how long closed tickets keep their texts.
     handoff_hours: str = Field(default="07:30-17:00", pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")

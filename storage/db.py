@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # Operators (and bench/instances.py) see in pg_stat_activity which process holds what.
+    kwargs.setdefault(
+        "connect_args", {"server_settings": {"application_name": f"dvcbot:{os.getpid()}"}}
+    )
     return create_async_engine(url, **kwargs)
 
 

@@ -3,22 +3,24 @@
 A delivery moves pending → claimed (taken by the sender, not yet sent) → in_flight (the send
 is under way) → sent | failed | blocked | outside_window | opted_out | cancelled. Only a row
 left in_flight by a crash can have reached the person without being recorded, so a restart
-re-sends at most those.
+re-sends at most those. Every change the sender makes to a claimed row is conditional on its
+fence (the instance and leadership epoch that claimed it, storage/fencing.py), so a sender
+that lost its leadership changes nothing.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.dialects import sqlite as _sqlite
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from storage import fencing
+from storage.fencing import Fence
 from storage.models import Contact, Delivery
 
 
@@ -54,14 +56,15 @@ class Claimed:
 
 async def claim(
     session: AsyncSession,
+    fence: Fence,
     *,
-    instance: str,
     channel: str,
     broadcast_ids: Sequence[int],
     limit: int,
     now: datetime,
 ) -> list[Claimed]:
     """Take up to `limit` due pending deliveries; rows locked by another sender are skipped."""
+    await fencing.check(session, fence)
     rows = await due(session, channel=channel, broadcast_ids=broadcast_ids, limit=limit, now=now)
     if not rows:
         return []
@@ -69,15 +72,20 @@ async def claim(
         await session.scalars(
             update(Delivery)
             .where(Delivery.id.in_([r[0] for r in rows]), Delivery.state == DState.PENDING.value)
-            .values(state=DState.CLAIMED.value, claimed_by=instance, claimed_at=now)
+            .values(
+                state=DState.CLAIMED.value,
+                claimed_by=fence.instance,
+                claim_epoch=fence.epoch,
+                claimed_at=now,
+            )
             .returning(Delivery.id)
         )
     )
-    claimed, orphans = _taken(rows, taken)
+    claimed, orphans = taken_rows(rows, taken)
     if orphans:
         await session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(orphans))
+            .where(Delivery.id.in_(orphans), *_held(fence))
             .values(state=DState.CANCELLED.value, error="contact deleted")
         )
     return claimed
@@ -120,7 +128,7 @@ async def due(
     return list((await session.execute(pick)).all())
 
 
-def _taken(rows: Sequence[Any], taken: set[int]) -> tuple[list[Claimed], list[int]]:
+def taken_rows(rows: Sequence[Any], taken: set[int]) -> tuple[list[Claimed], list[int]]:
     """The rows this sender took, and those among them whose contact was deleted (no one
     to send to: contact_id set to NULL)."""
     claimed = [
@@ -132,8 +140,14 @@ def _taken(rows: Sequence[Any], taken: set[int]) -> tuple[list[Claimed], list[in
     return claimed, orphans
 
 
+def _held(fence: Fence) -> list[Any]:
+    """The rows `fence` claimed: the only ones its sender may change."""
+    return [Delivery.claimed_by == fence.instance, Delivery.claim_epoch == fence.epoch]
+
+
 async def finish(
     session: AsyncSession,
+    fence: Fence,
     delivery_id: int,
     state: DState,
     *,
@@ -143,9 +157,12 @@ async def finish(
     values: dict[str, Any] = {"state": state.value, "error": error[:200] if error else None}
     if state is DState.SENT:
         values["sent_at"] = now
+    await fencing.check(session, fence)
     await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state.in_([s.value for s in OPEN]))
+        .where(
+            Delivery.id == delivery_id, Delivery.state.in_([s.value for s in OPEN]), *_held(fence)
+        )
         .values(**values)
     )
 
@@ -156,6 +173,8 @@ _RECORD_SENT = (
     .where(
         Delivery.id.in_(bindparam("ids", expanding=True)),
         Delivery.state == DState.IN_FLIGHT.value,
+        Delivery.claimed_by == bindparam("instance"),
+        Delivery.claim_epoch == bindparam("epoch"),
     )
     .values(state=DState.SENT.value, sent_at=bindparam("now"), error=None)
 )
@@ -164,6 +183,8 @@ _MARK_IN_FLIGHT = (
     .where(
         Delivery.id.in_(bindparam("ids", expanding=True)),
         Delivery.state == DState.CLAIMED.value,
+        Delivery.claimed_by == bindparam("instance"),
+        Delivery.claim_epoch == bindparam("epoch"),
     )
     .values(
         state=DState.IN_FLIGHT.value, attempts=Delivery.attempts + 1, claimed_at=bindparam("now")
@@ -173,86 +194,27 @@ _MARK_IN_FLIGHT = (
 
 
 async def sent_and_next(
-    conn: AsyncConnection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
+    conn: AsyncConnection,
+    fence: Fence,
+    sent_ids: Sequence[int],
+    next_ids: Sequence[int],
+    now: datetime,
 ) -> set[int]:
     """The sender's hot path, inside one transaction: record `sent_ids` as sent and mark
     `next_ids` in flight. Returns the ids that were marked (the others were cancelled)."""
+    await fencing.check(conn, fence)
+    who = {"instance": fence.instance, "epoch": fence.epoch, "now": now}
     if sent_ids:
-        await conn.execute(_RECORD_SENT, {"ids": list(sent_ids), "now": now})
+        await conn.execute(_RECORD_SENT, {"ids": list(sent_ids), **who})
     if not next_ids:
         return set()
-    result = await conn.execute(_MARK_IN_FLIGHT, {"ids": list(next_ids), "now": now})
+    result = await conn.execute(_MARK_IN_FLIGHT, {"ids": list(next_ids), **who})
     return set(result.scalars())
-
-
-# The same two statements for SQLite's own driver, which the sender calls without a thread
-# hop (bot/broadcast/recorder.py). `+state` keeps SQLite's planner on the primary key: with
-# no statistics it would otherwise walk every row in that state through the state index.
-_SQLITE_DIALECT = _sqlite.dialect()
-_SQLITE_STAMP = Delivery.__table__.c.sent_at.type.dialect_impl(_SQLITE_DIALECT).bind_processor(
-    _SQLITE_DIALECT
-)
-
-
-def _stamp(now: datetime) -> Any:
-    """A datetime stored exactly as SQLAlchemy stores it on SQLite."""
-    return _SQLITE_STAMP(now) if _SQLITE_STAMP else now
-
-
-_SQLITE_RECORD_SENT = (
-    "UPDATE deliveries SET state = 'sent', sent_at = ?, error = NULL"
-    " WHERE id IN ({ids}) AND +state = 'in_flight'"
-)
-_SQLITE_MARK_IN_FLIGHT = (
-    "UPDATE deliveries SET state = 'in_flight', attempts = attempts + 1, claimed_at = ?"
-    " WHERE id IN ({ids}) AND +state = 'claimed' RETURNING id"
-)
-
-
-_SQLITE_CLAIM = (
-    "UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?"
-    " WHERE id IN ({ids}) AND +state = 'pending' RETURNING id"
-)
-_SQLITE_ORPHANS = (
-    "UPDATE deliveries SET state = 'cancelled', error = 'contact deleted' WHERE id IN ({ids})"
-)
-
-
-def _marks(count: int) -> str:
-    return ",".join("?" * count)
-
-
-def take_sqlite(
-    conn: sqlite3.Connection, rows: Sequence[Any], *, instance: str, now: datetime
-) -> list[Claimed]:
-    """The second half of `claim` (rows from `due`) on a plain sqlite3 connection, inside
-    the caller's transaction: a single short write, with nothing fetched while it holds
-    SQLite's lock."""
-    if not rows:
-        return []
-    sql = _SQLITE_CLAIM.format(ids=_marks(len(rows)))
-    taken = {r[0] for r in conn.execute(sql, (instance, _stamp(now), *(r[0] for r in rows)))}
-    claimed, orphans = _taken(rows, taken)
-    if orphans:
-        conn.execute(_SQLITE_ORPHANS.format(ids=_marks(len(orphans))), orphans)
-    return claimed
-
-
-def sent_and_next_sqlite(
-    conn: sqlite3.Connection, sent_ids: Sequence[int], next_ids: Sequence[int], now: datetime
-) -> set[int]:
-    """`sent_and_next` on a plain sqlite3 connection, inside the caller's transaction."""
-    stamp = _stamp(now)
-    if sent_ids:
-        conn.execute(_SQLITE_RECORD_SENT.format(ids=_marks(len(sent_ids))), (stamp, *sent_ids))
-    if not next_ids:
-        return set()
-    sql = _SQLITE_MARK_IN_FLIGHT.format(ids=_marks(len(next_ids)))
-    return {row[0] for row in conn.execute(sql, (stamp, *next_ids))}
 
 
 async def retry_at(
     session: AsyncSession,
+    fence: Fence,
     delivery_id: int,
     when: datetime,
     *,
@@ -268,38 +230,78 @@ async def retry_at(
     }
     if not count_attempt:
         values["attempts"] = Delivery.attempts - 1
+    await fencing.check(session, fence)
     await session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state.in_([s.value for s in OPEN]))
+        .where(
+            Delivery.id == delivery_id, Delivery.state.in_([s.value for s in OPEN]), *_held(fence)
+        )
         .values(**values)
     )
 
 
-async def release(session: AsyncSession, delivery_ids: Sequence[int], when: datetime) -> None:
+async def release(
+    session: AsyncSession,
+    fence: Fence,
+    delivery_ids: Sequence[int],
+    when: datetime,
+    *,
+    unsent_in_flight: bool = False,
+) -> None:
     """Claimed but not sent (the chat got a message less than a second ago, or the sender is
-    stopping): back to pending, to be tried at `when`."""
+    stopping): back to pending, to be tried at `when`. With `unsent_in_flight`, rows marked
+    in flight whose message was never sent (the sender stopped first) go back too."""
+    states = [DState.CLAIMED.value] + ([DState.IN_FLIGHT.value] if unsent_in_flight else [])
+    await fencing.check(session, fence)
     await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(delivery_ids), Delivery.state == DState.CLAIMED.value)
+        .where(Delivery.id.in_(delivery_ids), Delivery.state.in_(states), *_held(fence))
         .values(state=DState.PENDING.value, next_attempt_at=when, claimed_by=None)
     )
 
 
 async def recover(
-    session: AsyncSession, *, keep: str | None = None, resend_after: datetime | None = None
+    session: AsyncSession, fence: Fence, *, own: bool, resend_after: datetime | None = None
 ) -> dict[str, int]:
-    """Give back deliveries a dead sender held: claimed ones were never sent; in_flight ones
-    may have been, and are the only ones a restart can send twice. Those wait until
+    """Give back deliveries left claimed or in flight: claimed ones were never sent; in_flight
+    ones may have been, and are the only ones a restart can send twice. Those wait until
     `resend_after`, so a chat that got its message just before the crash does not get the
-    repeat within the same second."""
+    repeat within the same second.
+
+    With `own`, only `fence`'s rows (after a failed cycle of this leader); otherwise those of
+    every earlier epoch (a takeover: the fence guarantees their senders can no longer write).
+    Raises `Fenced` when `fence` is not the current epoch."""
+    await fencing.check(session, fence)
     counts = {}
     for state in (DState.CLAIMED, DState.IN_FLIGHT):
         where = [Delivery.state == state.value]
-        if keep is not None:
-            where.append(Delivery.claimed_by != keep)
+        if own:
+            where += _held(fence)
+        else:
+            where.append(func.coalesce(Delivery.claim_epoch, -1) != fence.epoch)
         values: dict[str, Any] = {"state": DState.PENDING.value, "claimed_by": None}
         if state is DState.IN_FLIGHT and resend_after is not None:
             values["next_attempt_at"] = resend_after
-        result = await session.execute(update(Delivery).where(and_(*where)).values(**values))
+        result = await session.execute(update(Delivery).where(*where).values(**values))
         counts[state.value] = int(getattr(result, "rowcount", 0) or 0)
     return counts
+
+
+async def recent_sends(
+    session: AsyncSession, channel: str, since: datetime
+) -> tuple[list[datetime], int]:
+    """For a new leader's pacer: when the channel's messages recorded since `since` were
+    sent, and how many are in flight now (their arrival at the platform is unknown)."""
+    times = await session.scalars(
+        select(Delivery.sent_at).where(
+            Delivery.channel == channel,
+            Delivery.state == DState.SENT.value,
+            Delivery.sent_at >= since,
+        )
+    )
+    in_flight = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.channel == channel, Delivery.state == DState.IN_FLIGHT.value)
+    )
+    return [t for t in times if t is not None], int(in_flight or 0)

@@ -327,6 +327,35 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(200))
+    claim_epoch: Mapped[int | None]  # the sender leadership's epoch of the claim (its fence)
+
+
+class SenderLeader(Base):
+    """The broadcast sender's fencing token: one row whose epoch goes up at every takeover.
+
+    Every write of a sender checks that its epoch is still the current one, so a leader that
+    lost its lock without knowing it changes nothing. It also tells `dvcbot broadcast show`
+    how many messages the sender keeps in flight (what a crash could repeat)."""
+
+    __tablename__ = "sender_leader"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epoch: Mapped[int] = mapped_column(default=0)
+    instance: Mapped[str | None] = mapped_column(String(64))
+    since: Mapped[datetime | None]
+    in_flight: Mapped[int] = mapped_column(default=0)  # workers sending now, all channels
+    round_trip_ms: Mapped[int | None]  # the platforms' recent round trip, as measured
+    updated_at: Mapped[datetime | None]
+
+
+class RateSlot(Base):
+    """A rate shared by every instance (replies to citizens): the next free sending slot,
+    in seconds of the database's clock (storage/rate_slots.py)."""
+
+    __tablename__ = "rate_slots"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_at: Mapped[float] = mapped_column(default=0.0)
 
 
 class DashboardLink(Base):

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.broadcast.config import STAFF_HEADROOM
 from bot.broadcast.recorder import Recorder
 from storage.deliveries import Claimed
 
@@ -17,8 +18,8 @@ SETTLED = 32  # latencies observed before the sender judges whether it can reach
 
 
 class Staffing:
-    """How many workers a channel needs: Little's law (rate × time per message), so as few
-    messages as possible are in flight when a crash comes (one at Telegram's 30/s)."""
+    """How many workers a channel needs: Little's law (rate × time per message, with
+    headroom), so no more messages are in flight when a crash comes than the rate needs."""
 
     def __init__(self) -> None:
         self._latencies: collections.deque[float] = collections.deque([0.005], maxlen=64)
@@ -28,11 +29,10 @@ class Staffing:
         self._latencies.append(seconds)
 
     def latency(self) -> float:
-        """Seconds per message (send and record) when nothing queues: a low quantile of the
-        recent ones, because on a busy machine or platform the slow ones mostly waited for
-        CPU, and more workers would only wait longer and leave more in flight in a crash."""
+        """Seconds per message (send and record): the median of the recent ones, which
+        follows the platform's round trip without chasing a single slow answer."""
         recent = sorted(self._latencies)
-        return recent[len(recent) // 5]
+        return recent[len(recent) // 2]
 
     @property
     def settled(self) -> bool:
@@ -40,7 +40,11 @@ class Staffing:
         return len(self._latencies) >= SETTLED
 
     def needed(self, rate: float) -> int:
-        """Messages that must be in flight at once to send `rate` a second."""
+        """Workers that keep `rate` a second going: rate × time per message, with headroom."""
+        return max(1, math.ceil(rate * self.latency() * STAFF_HEADROOM))
+
+    def in_flight(self, rate: float) -> int:
+        """Messages on their way at `rate` (rate × round trip): what a crash could repeat."""
         return max(1, math.ceil(rate * self.latency()))
 
     def workers(self, rate: float, max_in_flight: int) -> int:
@@ -58,6 +62,7 @@ class ChannelRun:
     workers: list[asyncio.Task[None]] = field(default_factory=list)
     chats: set[str] = field(default_factory=set)  # chats with a message queued or in flight
     surplus: int = 0  # workers that should leave
+    abandoned: list[int] = field(default_factory=list)  # marked in flight, never sent
     held_back: bool = False  # the operator was told the in-flight limit holds the rate down
 
     def staff(self, wanted: int, worker: Worker) -> None:
@@ -91,9 +96,10 @@ class ChannelRun:
             self.chats.discard(following.chat_id)  # cancelled while queued: skip it
 
     async def wind_down(
-        self, *, stopping: bool, give_back: Callable[[list[int]], Awaitable[None]]
+        self, *, stopping: bool, give_back: Callable[[list[int], list[int]], Awaitable[None]]
     ) -> None:
-        """Let the workers send what is queued (or, when stopping or failing, give it back)."""
+        """Let the workers send what is queued (or, when stopping, failing or no longer the
+        leader, give it back, with what workers marked in flight but did not send)."""
         try:
             unsent = []
             failed = any(t.done() and not t.cancelled() and t.exception() for t in self.workers)
@@ -105,8 +111,8 @@ class ChannelRun:
             for _ in self.workers:
                 self.queue.put_nowait(None)
             outcomes = await asyncio.gather(*self.workers, return_exceptions=True)
-            if unsent:
-                await give_back(unsent)
+            if unsent or self.abandoned:
+                await give_back(unsent, self.abandoned)
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome

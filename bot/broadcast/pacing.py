@@ -1,34 +1,81 @@
-"""Pacing: an even per-channel rate, pauses after a 429, and one message a second per chat."""
+"""Pacing: an even rate held at the platform's end, 429 pauses, one message a second per chat."""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import math
 import time
 from collections import OrderedDict
 
-# Slots are spaced for slightly under the configured rate, and a one-second window at the
-# moment of sending guards the rest: however late commits or a busy machine delay some
-# sends, no one-second window ever holds more than the configured rate.
+# Slots are spaced for slightly under the configured rate, and a window at the platform's end
+# guards the rest. The platform counts a message when it arrives, which the sender never
+# sees: it only knows that a message left at `s` and its answer came back at `r`. So the
+# window is kept over bounds that hold whatever the network does:
+#   a message sent now arrives at the earliest at now + d_in (the shortest way there), and
+#   an earlier one arrived at the latest at r - d_out (the shortest way back),
+# so an earlier message can share a one-second window with the new one only if
+# r > now - 1 + d_in + d_out, or if it has no answer yet. Keeping fewer than the rate of those
+# lets no window ever hold more than the rate, with any jitter and no assumption about how a
+# round trip splits between the two ways. d_in + d_out is at least the shortest pair of ways
+# of two *different* messages, which can be a little shorter than the shortest round trip
+# seen (one message's two ways): hence a margin. At 30/s and 100-150 ms round trips the
+# window spans about 1.035 s.
 HEADROOM = 0.97
-MAX_LAG = 0.05  # seconds of schedule a late sender may make up (the window still holds)
+MARGIN = 0.005  # seconds taken off the shortest round trip seen, plus MARGIN_SHARE of it
+MARGIN_SHARE = 0.05
+TRIPS = 200  # recent round trips kept for the shortest
+MAX_LAG = 0.25  # seconds of schedule a late (descheduled) sender may make up: the window holds
+POLL = 0.005  # seconds between looks while every place in the window waits for an answer
 
 
 class Pacer:
-    """Hands out send slots 1/rate apart (no bursts); `pause` holds every slot until it ends."""
+    """Hands out send slots 1/rate apart (no bursts), never more than the rate in any second
+    at the platform's end; `pause` holds every slot until it ends.
+
+    Every `take()` must be followed by `done(sent)`: when the answer came, or when the
+    message was not sent after all."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / (rate * HEADROOM)
-        self.window_limit = max(1, math.floor(rate * HEADROOM))
+        self.window_limit = max(1, math.floor(rate))  # what the platform allows in one second
         self._next = 0.0
         self._paused_until = 0.0
-        self._recent: collections.deque[float] = collections.deque()
+        self._answers: collections.deque[float] = collections.deque()  # answer times, in order
+        self._pending = 0  # taken, not answered yet: arrival unknown
+        self._trips: collections.deque[float] = collections.deque(maxlen=TRIPS)
+        self._shortest = 0.0  # until a round trip is seen, no message is assumed to take time
+        self._answered = 0
 
-    async def take(self) -> None:
-        """Wait until a message may go out now, and count it."""
+    async def take(self) -> float:
+        """Wait until a message may go out now, and count it; returns the time it left."""
         await self._slot()
-        await self._hold()
+        return await self._hold()
+
+    def done(self, sent: float, *, answered: bool = True) -> None:
+        """The message taken at `sent` was answered now (or, not `answered`, never sent)."""
+        self._pending -= 1
+        if not answered:
+            return
+        now = time.monotonic()
+        self._trips.append(now - sent)
+        self._answered += 1
+        if self._answered == 1 or now - sent < self._shortest:
+            self._shortest = now - sent
+        elif self._answered % TRIPS == 0:
+            self._shortest = min(self._trips)  # forget a shortest that left the recent ones
+        if self._answers and now < self._answers[-1]:  # behind a seeded one (a takeover)
+            bisect.insort(self._answers, now)
+        else:
+            self._answers.append(now)
+
+    def seed(self, answered_ago: list[float], in_flight: int) -> None:
+        """Count a previous leader's messages: answered that many seconds ago, or still in
+        flight (their arrival unknown: counted as answered a second from now)."""
+        now = time.monotonic()
+        self._answers.extend(sorted(now - ago for ago in answered_ago))
+        self._answers.extend([now + 1.0] * in_flight)
 
     async def _slot(self) -> None:
         """Wait for this sender's next slot."""
@@ -44,22 +91,28 @@ class Pacer:
             if time.monotonic() >= self._paused_until:
                 return  # no 429 arrived while we waited for the slot
 
-    async def _hold(self) -> None:
-        """Just before sending: wait out a pause (a 429 that came meanwhile) and keep the last
-        second's sends under the rate; then count this send."""
+    async def _hold(self) -> float:
+        """Just before sending: wait out a pause (a 429 that came meanwhile) and until fewer
+        than the rate can share the new message's second at the platform; count it."""
         while True:
             now = time.monotonic()
-            while self._recent and self._recent[0] <= now - 1.0:
-                self._recent.popleft()
+            reach = now - 1.0 + max(0.0, self._shortest * (1 - MARGIN_SHARE) - MARGIN)
+            while self._answers and self._answers[0] <= reach:
+                self._answers.popleft()
             wait = self._paused_until - now
-            if len(self._recent) >= self.window_limit:
-                wait = max(wait, self._recent[0] + 1.0 - now)
+            room = self.window_limit - self._pending
+            if room <= 0:
+                wait = max(wait, POLL)  # wait for an answer
+            elif len(self._answers) >= room:
+                wait = max(wait, self._answers[-room] - reach)
             if wait <= 0:
-                self._recent.append(now)
-                return
+                self._pending += 1
+                return now
             await asyncio.sleep(wait)
 
     def pause(self, seconds: float) -> None:
+        """A 429: this channel sends nothing more until `seconds` have passed (the messages
+        already on their way are not affected, and other channels go on)."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 

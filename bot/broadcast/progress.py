@@ -75,7 +75,10 @@ class ProgressReporter:
             if channel is None:
                 continue
             pacer = self.pacer(author.channel)
-            await pacer.take()  # progress counts against the channel's rate like any message
-            result = await channel.send(author.chat_id, [Reply(text=text)])
+            left = await pacer.take()  # progress counts against the channel's rate
+            try:
+                result = await channel.send(author.chat_id, [Reply(text=text)])
+            finally:
+                pacer.done(left)
             if not result.ok:
                 logger.info("could not tell a broadcast author: %s", result.status)

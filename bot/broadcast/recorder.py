@@ -27,9 +27,10 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from handlers.types import utcnow
-from storage import deliveries
+from storage import deliveries, deliveries_sqlite
 from storage.db import SessionFactory
 from storage.deliveries import Claimed
+from storage.fencing import Fence
 
 Request = tuple[int | None, int | None, "asyncio.Future[bool]"]
 
@@ -45,10 +46,10 @@ class Recorder(Protocol):
 
 
 def recorder_for(
-    engine: AsyncEngine, sessions: SessionFactory, *, instance: str, channel: str
+    engine: AsyncEngine, sessions: SessionFactory, *, fence: Fence, channel: str
 ) -> Recorder:
-    """The recorder of one channel's sending run, for this sender `instance`."""
-    claimant = Claimant(sessions, instance, channel)
+    """The recorder of one channel's sending run, for the sender holding `fence`."""
+    claimant = Claimant(sessions, fence, channel)
     url = engine.url
     path = url.database
     if url.get_backend_name() == "sqlite" and path and path != ":memory:" and not url.query:
@@ -61,10 +62,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Claimant:
-    """Whose deliveries a recorder claims: one channel's, for one sender instance."""
+    """Whose deliveries a recorder claims: one channel's, for one sender instance and epoch."""
 
     sessions: SessionFactory
-    instance: str
+    fence: Fence
     channel: str
 
 
@@ -86,15 +87,14 @@ class SqliteRecorder:
             )
         if not rows:
             return []
-        return await self._write(
-            lambda conn: deliveries.take_sqlite(conn, rows, instance=who.instance, now=now)
-        )
+        return await self._write(lambda conn: deliveries_sqlite.take(conn, who.fence, rows, now))
 
     async def advance(self, sent_id: int | None, next_id: int | None) -> bool:
         sent = [sent_id] if sent_id is not None else []
         following = [next_id] if next_id is not None else []
+        fence = self.claimant.fence
         marked = await self._write(
-            lambda conn: deliveries.sent_and_next_sqlite(conn, sent, following, utcnow())
+            lambda conn: deliveries_sqlite.sent_and_next(conn, fence, sent, following, utcnow())
         )
         return next_id in marked
 
@@ -149,7 +149,7 @@ class GroupRecorder:
         async with who.sessions() as session, session.begin():
             return await deliveries.claim(
                 session,
-                instance=who.instance,
+                who.fence,
                 channel=who.channel,
                 broadcast_ids=broadcast_ids,
                 limit=limit,
@@ -183,6 +183,7 @@ class GroupRecorder:
                     async with conn.begin():
                         marked = await deliveries.sent_and_next(
                             conn,
+                            self.claimant.fence,
                             [s for s, _, _ in batch if s is not None],
                             [n for _, n, _ in batch if n is not None],
                             utcnow(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from bot.channels.render import as_text
@@ -13,10 +14,11 @@ from bot.runtime import open_runtime
 from handlers import broadcast_message
 from handlers.broadcast_message import Kind
 from handlers.schedule import QuietHours, local_label, parse_time
-from storage import broadcasts, teams
+from storage import broadcasts, fencing, teams
 from storage.broadcasts import Audience, Target
 from storage.clock import SYSTEM_CLOCK
 from storage.deliveries import DState
+from storage.models import SenderLeader
 
 ACTOR = "cli"
 
@@ -186,9 +188,31 @@ def show_broadcast(args: argparse.Namespace) -> int:
                 print(f"  {state.value}: {stats.get(state)}")
             print(_("Opened the guide afterwards: {n}").format(n=stats.opened_guide))
             print(_("Took a survey afterwards: {n}").format(n=stats.took_survey))
+            print_in_flight(await fencing.current(session), settings.telegram_rate)
         return 0
 
     return run(show())
+
+
+def print_in_flight(leader: SenderLeader | None, rate: float) -> None:
+    """What a crash of the sender now could repeat: the messages it keeps in flight, about
+    rate × round trip (only those can have reached people without being recorded)."""
+    if leader is None or leader.instance is None:
+        print(_("Sender: none has run yet."))
+        return
+    print(
+        _("Sender: {instance} (takeover {epoch}); {n} messages in flight now").format(
+            instance=leader.instance, epoch=leader.epoch, n=leader.in_flight
+        )
+    )
+    if leader.round_trip_ms is not None:
+        bound = max(1, math.ceil(rate * leader.round_trip_ms / 1000))
+        print(
+            _(
+                "A crash repeats at most the messages in flight: about rate × round trip = "
+                "{rate:g}/s × {ms} ms ≈ {bound} (Telegram)"
+            ).format(rate=rate, ms=leader.round_trip_ms, bound=bound)
+        )
 
 
 def cancel_broadcast(args: argparse.Namespace) -> int:

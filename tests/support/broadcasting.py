@@ -110,7 +110,12 @@ async def create_broadcast(
 
 
 def make_sender(
-    engine: AsyncEngine, channels: dict[str, Any], content: Content, **config: Any
+    engine: AsyncEngine,
+    channels: dict[str, Any],
+    content: Content,
+    *,
+    instance: str | None = None,
+    **config: Any,
 ) -> Sender:
     settings: dict[str, Any] = {
         "rates": {"telegram": 200.0, "zalo": 60.0},
@@ -121,7 +126,7 @@ def make_sender(
         "zalo_window": timedelta(days=7),
     }
     settings.update(config)
-    return Sender(engine, channels, content, SenderConfig(**settings))
+    return Sender(engine, channels, content, SenderConfig(**settings), instance=instance)
 
 
 async def drain(sender: Sender, rounds: int = 2000) -> None:

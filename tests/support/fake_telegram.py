@@ -6,6 +6,7 @@ Stable API (other test suites rely on it; extend, do not change):
 
     async with FakeTelegram(token="123:abc") as tg:      # or: tg = FakeTelegram(); await tg.start()
         tg.base_url        # "http://127.0.0.1:PORT/bot" for DVCBOT_TELEGRAM_API_URL
+        tg.base_url_for("A")  # the same server, each call tagged Call.via == "A"
         tg.base_file_url   # "http://127.0.0.1:PORT/file/bot"
         tg.bot_username    # "dvc_test_bot" (getMe answers with it)
 
@@ -35,6 +36,7 @@ Stable API (other test suites rely on it; extend, do not change):
         tg.fail_next(None, 403, times=3)                 # None = any method; `times` repeats
         tg.block(42)               # from now on every send to chat 42 answers 403 (unblock(42))
         tg.slow("sendMessage", 0.3)   # answer the next call after 0.3 s (times=N for more)
+        tg.network(rtt=0.1, jitter=0.05)  # every call: a round trip of 0.10-0.15 s, half each way
 
         # Enforced flood limits: calls carrying chat_id beyond the limit get 429 + retry_after
         tg.rate_limit(per_second=30, per_chat_per_second=1, retry_after=1)   # None = no limit
@@ -56,6 +58,7 @@ import asyncio
 import collections
 import itertools
 import json
+import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -119,6 +122,9 @@ class FakeTelegram:
             collections.deque
         )
         self._deliveries: set[asyncio.Task[int]] = set()
+        self._legs: tuple[float, float] = (0.0, 0.0)  # one way's delay: (shortest, longest)
+        self._handling: set[asyncio.Future[web.StreamResponse]] = set()
+        self._random = random.Random()
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self.port = 0
@@ -129,6 +135,8 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024**2)
         app.router.add_post("/bot{token}/{method}", self._api)
         app.router.add_get("/bot{token}/{method}", self._api)
+        app.router.add_post("/i/{via}/bot{token}/{method}", self._api)
+        app.router.add_get("/i/{via}/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -158,6 +166,11 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         return f"{self.root}/bot"
+
+    def base_url_for(self, via: str) -> str:
+        """A base URL that tags each call with `via` (Call.via): one server, one limiter,
+        several clients told apart (e.g. two bot instances)."""
+        return f"{self.root}/i/{via}/bot"
 
     @property
     def base_file_url(self) -> str:
@@ -216,6 +229,20 @@ class FakeTelegram:
     def slow(self, method: str | None, seconds: float, *, times: int = 1) -> None:
         """Answer the next `times` calls of `method` (None: any) only after `seconds`."""
         self._delays.append([method, seconds, times])
+
+    def network(self, rtt: float, jitter: float = 0.0, *, seed: int | None = None) -> None:
+        """Hold every call as a distant network would: its round trip is a random time in
+        [rtt, rtt + jitter], made of two independent legs (each half of that range). The
+        request's leg comes before the call is counted (Telegram counts a message when it
+        arrives, so jitter on the way in bunches arrivals), the answer's leg after."""
+        self._legs = (rtt / 2, (rtt + jitter) / 2)
+        if seed is not None:
+            self._random.seed(seed)
+
+    async def _leg(self) -> None:
+        shortest, longest = self._legs
+        if longest > 0:
+            await asyncio.sleep(self._random.uniform(shortest, longest))
 
     def block(self, chat_id: int | str) -> None:
         self.blocked.add(str(chat_id))
@@ -375,9 +402,29 @@ class FakeTelegram:
         return params, files
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
-        method = request.match_info["method"]
         params, files = await self._decode(request)
-        call = Call(method, params, files)
+        if request.match_info["method"] == "getUpdates":
+            return await self._handle(request, params, files)
+        # A request that was sent is handled even if its client is gone meanwhile (killed):
+        # Telegram delivers a message whose request it received, whatever became of the bot.
+        work = asyncio.ensure_future(self._through_network(request, params, files))
+        self._handling.add(work)
+        work.add_done_callback(self._handling.discard)
+        return await asyncio.shield(work)
+
+    async def _through_network(
+        self, request: web.Request, params: dict[str, Any], files: dict[str, Upload]
+    ) -> web.StreamResponse:
+        await self._leg()  # on the way in
+        response = await self._handle(request, params, files)
+        await self._leg()  # on the way back
+        return response
+
+    async def _handle(
+        self, request: web.Request, params: dict[str, Any], files: dict[str, Upload]
+    ) -> web.StreamResponse:
+        method = request.match_info["method"]
+        call = Call(method, params, files, via=request.match_info.get("via"))
         for delay in self._delays:
             if delay[0] in (None, method):
                 delay[2] -= 1

@@ -68,6 +68,7 @@ class Call:
     files: dict[str, Upload] = field(default_factory=dict)
     status: int = 200  # what the fake answered; 0 for a dropped connection
     at: float = field(default_factory=time.monotonic)
+    via: str | None = None  # which client called, when it used tg.base_url_for(via)
 
     @property
     def chat_id(self) -> str | None:

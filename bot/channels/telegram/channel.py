@@ -25,6 +25,7 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.shared_rate import SharedRate
 from bot.channels.telegram.limits import NO_RETRY
 from bot.channels.telegram.render import Outgoing, render_all
 from handlers.content import Content
@@ -81,8 +82,12 @@ class TelegramChannel:
         content: Content,
         *,
         paid_broadcast: bool = False,
+        reply_rate: SharedRate | None = None,
     ) -> None:
         self.bot = bot
+        # Replies of every instance together keep the bot's limit (PostgreSQL; None: the
+        # per-process limiter alone, as with one process on SQLite).
+        self.reply_rate = reply_rate
         self.sessions = sessions
         self.content = content
         # Proactive sends go as paid broadcasts: up to 1,000/s instead of 30/s, for Stars.
@@ -133,6 +138,8 @@ class TelegramChannel:
         """Answer an incoming message: 429 waits and retries (rate limiter), network errors
         retry with backoff; a block marks the contact unreachable."""
         for call in render_all(chat_id, replies):
+            if self.reply_rate is not None:
+                await self.reply_rate.take()
             for attempt, pause in enumerate((*NETWORK_RETRIES, None)):
                 try:
                     await self._call(call, rate_limit_retries=None)

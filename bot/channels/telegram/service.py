@@ -10,6 +10,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot.broadcast.config import in_flight_limit
+from bot.channels.shared_rate import shared_rate
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.ordering import PerChatOrder
@@ -42,7 +44,10 @@ def build_application(
     if networking == "httpx":
         builder = builder.connection_pool_size(64)
     else:
-        builder = builder.request(AiohttpRequest(pool_size=64)).get_updates_request(
+        # Enough connections for every broadcast message the sender may keep in flight.
+        in_flight = in_flight_limit(settings.telegram_rate, settings.broadcast_max_in_flight)
+        pool = max(64, in_flight + 16)
+        builder = builder.request(AiohttpRequest(pool_size=pool)).get_updates_request(
             AiohttpRequest()
         )
     if webhook if webhook is not None else settings.telegram_mode == "webhook":
@@ -61,6 +66,7 @@ class TelegramService:
             runtime.sessions,
             runtime.content,
             paid_broadcast=settings.telegram_paid_broadcast,
+            reply_rate=shared_rate(runtime.engine, "telegram", settings.telegram_max_rate),
         )
         self.handler = UpdateHandler(runtime.core, self.channel)
         self.application.add_handler(TypeHandler(Update, self.handler))
@@ -129,6 +135,8 @@ class TelegramService:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
+        if self.channel.reply_rate is not None:
+            await self.channel.reply_rate.close()
 
     def health(self) -> dict[str, Any]:
         return {

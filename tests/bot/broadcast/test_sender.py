@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +14,7 @@ from bot.channels.base import DeliveryResult, DeliveryStatus
 from handlers.content import Content
 from handlers.schedule import QuietHours
 from handlers.types import Reply
-from storage import broadcasts, deliveries, events
+from storage import broadcasts, deliveries, deliveries_sqlite, events
 from storage.deliveries import DState
 from storage.events import EventKind
 from storage.models import Broadcast, Contact, Delivery
@@ -24,6 +26,7 @@ from tests.support.broadcasting import (
     sent_chats,
     telegram_channel,
 )
+from tests.support.process import run_dvcbot
 
 
 async def states(sessions, broadcast_id: int) -> Counter[str]:
@@ -278,13 +281,13 @@ async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_mi
             raise ConnectionError("database connection lost")
 
     if backend == "sqlite":
-        real_sync = deliveries.sent_and_next_sqlite
+        real_sync = deliveries_sqlite.sent_and_next
 
         def failing_sync(*args, **kwargs):
             lost_once()
             return real_sync(*args, **kwargs)
 
-        monkeypatch.setattr(deliveries, "sent_and_next_sqlite", failing_sync)
+        monkeypatch.setattr(deliveries_sqlite, "sent_and_next", failing_sync)
     else:
         real_async = deliveries.sent_and_next
 
@@ -314,17 +317,44 @@ async def test_after_a_database_error_mid_broadcast_the_sender_carries_on_and_mi
     assert await states(sessions, broadcast_id) == {"sent": 20}
 
 
-async def test_the_operator_is_told_when_one_message_in_flight_cannot_reach_the_rate(
+async def test_the_operator_is_told_when_a_low_in_flight_limit_cannot_reach_the_rate(
     engine, sessions, content: Content, tg, caplog
 ) -> None:
     await add_people(sessions, 40, first_chat=9800)
     await create_broadcast(sessions, content)
     tg.slow("sendMessage", 0.02, times=40)  # a far-away Telegram: 20 ms a message
     async with telegram_channel(tg, sessions, content) as channel:
-        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 200.0})
+        sender = make_sender(
+            engine, {"telegram": channel}, content, rates={"telegram": 200.0}, max_in_flight=1
+        )
         with caplog.at_level("WARNING", logger="bot.broadcast.sender"):
             await drain(sender)
     [warning] = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
     assert "telegram broadcasts cannot reach 200/s" in warning
     assert "DVCBOT_BROADCAST_MAX_IN_FLIGHT=" in warning
     assert Counter(sent_chats(tg)) == {str(9800 + i): 1 for i in range(40)}
+
+
+async def test_broadcast_show_tells_how_many_messages_a_crash_could_repeat(
+    engine, sessions, content: Content, tg, database_url: str, tmp_path
+) -> None:
+    await add_people(sessions, 40, first_chat=9900)
+    broadcast_id = await create_broadcast(sessions, content)
+    tg.network(0.05, 0.02)  # a Telegram 50-70 ms away
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 100.0})
+        await drain(sender)
+    shown = run_dvcbot(
+        ["broadcast", "show", str(broadcast_id)],
+        tmp_path,
+        DVCBOT_DATABASE_URL=database_url,
+        DVCBOT_TELEGRAM_RATE="30",
+        DVCBOT_UI_LANG="en",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert f"Sender: {sender.instance} (takeover 1); 0 messages in flight now" in shown.stdout
+    trip = re.search(r"30/s × (\d+) ms ≈ (\d+)", shown.stdout)
+    assert trip, shown.stdout
+    assert 50 <= int(trip.group(1)) < 500 and int(trip.group(2)) == math.ceil(
+        30 * int(trip.group(1)) / 1000
+    )
