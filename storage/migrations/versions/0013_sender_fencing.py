@@ -1,7 +1,7 @@
 """sender fencing: the leader's epoch, each claim's epoch, and rates shared by instances
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0009
 Create Date: 2026-12-06 00:45:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
