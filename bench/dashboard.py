@@ -24,8 +24,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import demo
 from bot.config import load_settings
-from bot.dashboard import figures
-from bot.dashboard import query as queries
+from bot.reports import figures
+from bot.reports import query as queries
 from bot.web.app import create_app
 from storage import contacts, dashboard, db, roles
 from storage.access import Scope

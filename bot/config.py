@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     # the answer; below it the bot offers the closest topics and records a content gap.
     search_min_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
-    # Web chat and officer dashboard (bot/web/chat.py, bot/dashboard/)
+    # Web chat and officer dashboard (bot/channels/webchat.py, bot/dashboard/)
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)  # per visitor
     # Per client address too (a visitor can drop its cookie), and new visitors per address: a
     # commune office behind one address stays well inside both.

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.places import communes_of
-from bot.dashboard.query import shift_month
+from bot.reports.query import shift_month
 from storage import app_state, stats
 from storage.events import EventKind
 from storage.models import (

@@ -57,7 +57,7 @@ def handler_settings(settings: Settings) -> dict[str, Any]:
 
 def render_chart(kind: str, **values: Any) -> bytes:
     """Charts for handlers; matplotlib loads on first use, not with every CLI command."""
-    from bot.dashboard import charts
+    from bot.reports import charts
 
     return charts.render(kind, **values)
 

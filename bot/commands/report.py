@@ -11,10 +11,10 @@ from bot.commands.common import run, setup
 from bot.commands.places import check_place_arguments
 from bot.config import Settings
 from bot.content import ContentError
-from bot.dashboard.figures import scope_label
 from bot.handoff import figures as handoff_figures
 from bot.i18n import _
 from bot.reports import monthly, writers
+from bot.reports.figures import scope_label
 from bot.reports.responses import responses_table
 from bot.runtime import handler_settings, load_content
 from handlers.questionnaire import Surveys

@@ -10,11 +10,11 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.dashboard import figures
 from bot.dashboard.auth import VIEWER, Viewer, officers_only, refused
 from bot.handoff import figures as handoff_figures
 from bot.handoff import learning
 from bot.i18n import _
+from bot.reports import figures
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from bot.web.security import read_form, same_origin

@@ -12,15 +12,14 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.config import Settings
-from bot.dashboard import fieldwork, figures
-from bot.dashboard import query as queries
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.dashboard.places import commune_name, communes_of, province_name
-from bot.dashboard.tables import Table, find
 from bot.handoff import figures as handoff_figures
 from bot.i18n import _
-from bot.reports import monthly, writers
+from bot.reports import fieldwork, figures, monthly, writers
+from bot.reports import query as queries
 from bot.reports.responses import responses_table
+from bot.reports.tables import Table, find
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
@@ -118,7 +117,7 @@ async def _overview(
 
 
 def trend_chart(trend: Table, query: queries.Query) -> bytes:
-    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
+    from bot.reports import charts  # matplotlib loads with the first chart, not at start-up
 
     rates = [
         stats.Rate(r["responses"], r["satisfied"], r["rate"], r["low"], r["high"], r["_status"])
@@ -141,7 +140,7 @@ async def _satisfaction(
 
 
 def funnel_chart(total: Table) -> bytes:
-    from bot.dashboard import charts  # matplotlib loads with the first chart, not at start-up
+    from bot.reports import charts  # matplotlib loads with the first chart, not at start-up
 
     steps = [c for c in total.columns if c.kind == "int"]
     values = [int(total.rows[0][c.key]) if total.rows else 0 for c in steps]

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.dashboard.places import commune_name
-from bot.dashboard.tables import Column, Table
 from bot.i18n import _
+from bot.reports.tables import Column, Table
 from handlers.ticket_figures import Summary, period
 from storage.access import Scope
 from storage.db import DbSession

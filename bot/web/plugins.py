@@ -34,13 +34,13 @@ def registered() -> list[Plugin]:
     """Every plugin, in start-up order. Feature modules add theirs here."""
     # Imported here: feature modules import Plugin from this module.
     from bot.broadcast.plugin import PLUGIN as broadcast  # last: sends through the channels
+    from bot.channels import webchat as chat
     from bot.channels.telegram import web as telegram  # imports this module
     from bot.channels.zalo.plugin import plugin as zalo  # imported here: it imports this module
     from bot.dashboard import inbox
     from bot.dashboard import web as dashboard
     from bot.handoff.worker import PLUGIN as notices  # after the channels: sends through them
     from bot.privacy import PLUGIN as retention
-    from bot.web import chat
 
     return [
         chat.plugin(),

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dashboard.places import commune_name, province_name
-from bot.dashboard.query import TARGET, Query, target_text
-from bot.dashboard.tables import Column, Table
 from bot.i18n import _
 from bot.reports import monthly
+from bot.reports.query import TARGET, Query, target_text
+from bot.reports.tables import Column, Table
 from storage import stats
 from storage.access import Scope
 from storage.clock import vietnam_date

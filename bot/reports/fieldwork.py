@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.figures import breakdowns, key_label, team_names
 from bot.dashboard.places import commune_name, communes_of, province_name
-from bot.dashboard.query import Query
-from bot.dashboard.tables import Column, Table
 from bot.i18n import _
+from bot.reports.figures import breakdowns, key_label, team_names
+from bot.reports.query import Query
+from bot.reports.tables import Column, Table
 from storage import reach, stats
 from storage.access import Scope
 
