@@ -26,8 +26,9 @@ from bot import demo
 from bot.config import load_settings
 from bot.reports import figures
 from bot.reports import query as queries
+from bot.reports.labels import Names
 from bot.web.app import create_app
-from storage import contacts, dashboard, db, roles
+from storage import contacts, dashboard, db, roles, stats
 from storage.access import Scope
 from storage.models import utcnow
 
@@ -58,7 +59,7 @@ async def run(months: int, communes: int, requests: int) -> None:
         f"in {time.perf_counter() - t0:.1f} s"
     )
 
-    query = queries.parse_query({}, utcnow())
+    query = queries.parse_query({}, utcnow(), stats.DEFAULT_TARGET)
     scope = Scope("admin")
     base: list[float] = []
     for _ in range(requests):
@@ -66,8 +67,8 @@ async def run(months: int, communes: int, requests: int) -> None:
         async with sessions() as session:
             month = query.month_only(query.last)
             await figures.overall_rate(session, scope, month)
-            await figures.satisfaction_table(session, scope, query, "month", {})
-            await figures.funnel_table(session, scope, month, "", {})
+            await figures.satisfaction_table(session, scope, query, "month", Names())
+            await figures.funnel_table(session, scope, month, "", Names())
         base.append(time.perf_counter() - t0)
 
     app = create_app(load_settings(database_url=url, secret="bench"))

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from bot.i18n import _
+from storage.stats import DEFAULT_TARGET
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content" / "vi"
 ENV_PREFIX = "DVCBOT_"
@@ -96,7 +97,7 @@ class Settings(BaseSettings):
 
     # Surveys and statistics: the target the satisfaction rate is judged against, and the
     # period within which a person's repeated answers for one procedure count once (the latest).
-    satisfaction_target: float = Field(default=0.95, gt=0, le=1)
+    satisfaction_target: float = Field(default=DEFAULT_TARGET, gt=0, le=1)
     survey_repeat_days: int = Field(default=30, ge=0, le=366)
     # Privacy (docs/privacy.md): typed texts kept for figures (content-gap questions, free
     # survey answers, outreach notes) are deleted after this many days; the counts stay.

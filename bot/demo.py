@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.places import communes_of
-from bot.reports.query import shift_month
+from bot.reports.labels import communes_of
 from storage import app_state, stats
 from storage.events import EventKind
 from storage.models import (
@@ -28,6 +27,7 @@ from storage.models import (
     SurveyResponse,
     Team,
 )
+from storage.stats import shift_month
 
 CHANNEL = "demo"
 STATE_KEY = "demo"

@@ -16,7 +16,6 @@ from storage.access import Scope, figures_scope, officer_scope
 
 router = Router("figures")
 
-TARGET = 0.95  # unless settings say otherwise (satisfaction_target)
 TREND_MONTHS = 6
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})/(\d{4})$")
 CODE = re.compile(r"^\d{1,16}$")
@@ -25,7 +24,7 @@ GAPS = 5
 
 
 def target(ctx: Context) -> float:
-    return float(ctx.settings.get("satisfaction_target") or TARGET)
+    return float(ctx.settings.get("satisfaction_target") or stats.DEFAULT_TARGET)
 
 
 def commune_name(code: str | None) -> str:
@@ -46,12 +45,6 @@ def pct(value: float | None) -> str:
 
 def num(value: int) -> str:
     return format_decimal(value, locale="vi_VN")
-
-
-def shift(month: str, delta: int) -> str:
-    year, number = (int(p) for p in month.split("-"))
-    index = year * 12 + number - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def parse_args(text: str) -> tuple[str | None, str | None, bool]:
@@ -167,7 +160,7 @@ async def chart(
     render = ctx.services.get("charts")
     if render is None:
         return None
-    months = [shift(month, -back) for back in range(TREND_MONTHS - 1, -1, -1)]
+    months = [stats.shift_month(month, -back) for back in range(TREND_MONTHS - 1, -1, -1)]
     first, _ = stats.month_range(months[0])
     rows = await stats.satisfaction(
         ctx.session, start=first, end=end, by=("month",), target=target(ctx), filters=filters

@@ -21,6 +21,7 @@ from storage.events import EventKind
 from storage.models import OutreachEvent, SurveyResponse
 
 KEYS = ("commune", "province", "procedure", "channel", "team", "month")
+DEFAULT_TARGET = 0.95  # satisfaction target of the plans (Hà Tĩnh 2025; DESIGN.md)
 Z95 = 1.959964  # two-sided 95% normal quantile
 VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")  # Vietnam has no daylight saving
 Status = Literal["ok", "at_risk", "below", "no_data"]
@@ -133,6 +134,22 @@ def month_of(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).strftime("%Y-%m")
 
 
+def shift_month(month: str, delta: int) -> str:
+    """'2026-11' moved by `delta` months: shift_month('2026-11', 2) == '2027-01'."""
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_from(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included ('YYYY-MM' strings)."""
+    out, month = [], first
+    while month <= last:
+        out.append(month)
+        month = shift_month(month, 1)
+    return out
+
+
 def vn_month(session: AsyncSession, column: Any) -> ColumnElement[str]:
     """SQL for the Vietnam month ('YYYY-MM') of a UTC timestamp column, per dialect."""
     if session.get_bind().dialect.name == "postgresql":
@@ -188,7 +205,7 @@ async def satisfaction(
     start: datetime,
     end: datetime,
     by: Sequence[str] = (),
-    target: float = 0.95,
+    target: float = DEFAULT_TARGET,
     filters: Mapping[str, str] | None = None,
 ) -> list[RateRow]:
     """Counted, complete responses completed in [start, end), per group of `by`.

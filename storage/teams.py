@@ -201,3 +201,9 @@ async def referred_count(
     if since is not None:
         query = query.where(Contact.created_at >= since)
     return int(await session.scalar(query) or 0)
+
+
+async def names(session: AsyncSession) -> dict[str, str]:
+    """Every team's name by its id (as text, the way figures key teams)."""
+    rows = await session.execute(select(Team.id, Team.name))
+    return {str(team_id): name for team_id, name in rows.all()}

@@ -7,6 +7,7 @@ import io
 import sys
 from pathlib import Path
 
+from bot import demo
 from bot.commands.common import run, setup
 from bot.commands.places import check_place_arguments
 from bot.config import Settings
@@ -14,11 +15,12 @@ from bot.content import ContentError
 from bot.handoff import figures as handoff_figures
 from bot.i18n import _
 from bot.reports import monthly, writers
-from bot.reports.figures import scope_label
+from bot.reports.labels import Names, scope_label
 from bot.reports.responses import responses_table
 from bot.runtime import handler_settings, load_content
+from handlers.content import Content
 from handlers.questionnaire import Surveys
-from storage import app_state, db, stats
+from storage import app_state, db, stats, teams
 from storage.access import Scope
 from storage.clock import SYSTEM_CLOCK
 from storage.roles import RoleName
@@ -35,7 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "per breakdown, plus the outreach funnel and unanswered questions. Aggregates only."
         ),
     )
-    parser.add_argument("--month", required=True, help=_("the month, YYYY-MM (Vietnam time)"))
+    parser.add_argument(
+        "--month", required=True, help=_("the (last) month, YYYY-MM (Vietnam time)")
+    )
+    parser.add_argument(
+        "--from",
+        dest="first",
+        metavar="YYYY-MM",
+        help=_("first month of a longer period, as the dashboard's filter (default: --month)"),
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help=_("output format"))
     parser.add_argument("-o", "--output", type=Path, help=_("write to FILE instead of stdout"))
     parser.add_argument(
@@ -58,6 +68,10 @@ def report(args: argparse.Namespace) -> int:
         return 2
     try:
         stats.month_range(args.month)
+        if args.first is not None:
+            stats.month_range(args.first)
+            if args.first > args.month:
+                raise ValueError(_("The first month comes after the last one."))
         if args.by is not None:
             breakdowns = monthly.parse_breakdowns(args.by)
         elif args.format == "xlsx":
@@ -74,6 +88,8 @@ def report(args: argparse.Namespace) -> int:
     want_rows = args.format == "xlsx"
     handoff_sheets: list[writers.Table] = []  # Hỏi cán bộ figures, a sheet of the XLSX
 
+    content = _content(settings)
+
     async def build() -> tuple[monthly.MonthlyReport, writers.Table | None]:
         if db.is_sqlite(settings.database_url):
             await db.upgrade(settings.database_url, secret=settings.secret_value)
@@ -83,6 +99,9 @@ def report(args: argparse.Namespace) -> int:
                 built = await monthly.build(
                     session,
                     args.month,
+                    first=args.first,
+                    names=Names.of(content, await teams.names(session)),
+                    demo=await demo.present(session),
                     target=settings.satisfaction_target,
                     breakdowns=breakdowns,
                     now=SYSTEM_CLOCK.now(),
@@ -96,7 +115,7 @@ def report(args: argparse.Namespace) -> int:
                     if settings.secret is not None
                     else await app_state.get_or_create_secret(session)
                 )
-                start, end = stats.month_range(args.month)
+                start, end = stats.month_range(built.first)[0], stats.month_range(args.month)[1]
                 scope = Scope(RoleName.ADMIN, args.province, args.commune)
                 handoff = await handoff_figures.handoff_table(
                     session, scope, start, end, args.commune, handler_settings(settings)
@@ -107,7 +126,7 @@ def report(args: argparse.Namespace) -> int:
                     start=start,
                     end=end,
                     secret=secret,
-                    catalogue=_surveys(settings),
+                    catalogue=_surveys(content),
                     filters=filters,
                 )
                 return built, rows
@@ -142,6 +161,10 @@ def report(args: argparse.Namespace) -> int:
             monthly.funnel_table(result),
             monthly.gaps_table(result),
         ]
+        if result.demo:
+            text.write(
+                _("Note: these figures include synthetic demo data (dvcbot demo seed).") + "\n\n"
+            )
         text.write(writers.render_text(tables))
     if args.output:
         args.output.write_text(text.getvalue(), encoding="utf-8")
@@ -150,10 +173,15 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _surveys(settings: Settings) -> Surveys | None:
-    """The survey definitions, to leave typed answers out of the export; None if unreadable."""
+def _content(settings: Settings) -> Content | None:
+    """The content (procedure and guide names, survey definitions); None if unreadable."""
     try:
-        found = load_content(settings).extra.get("surveys")
+        return load_content(settings)
     except ContentError:
         return None
+
+
+def _surveys(content: Content | None) -> Surveys | None:
+    """The survey definitions, to leave typed answers out of the export."""
+    found = content.extra.get("surveys") if content is not None else None
     return found if isinstance(found, Surveys) else None

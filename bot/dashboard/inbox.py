@@ -14,7 +14,7 @@ from bot.dashboard.auth import VIEWER, Viewer, officers_only, refused
 from bot.handoff import figures as handoff_figures
 from bot.handoff import learning
 from bot.i18n import _
-from bot.reports import figures
+from bot.reports.labels import scope_label
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from bot.web.security import read_form, same_origin
@@ -41,7 +41,7 @@ def _common(request: web.Request, viewer: Viewer) -> dict[str, Any]:
         "nav": nav(),
         "page": "dashboard_hoidap",
         "params": {},
-        "scope_label": figures.scope_label(viewer.scope),
+        "scope_label": scope_label(viewer.scope),
         "refresh": 20,
     }
 

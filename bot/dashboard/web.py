@@ -11,19 +11,28 @@ from typing import Any, Protocol
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot import demo
 from bot.config import Settings
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
-from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.handoff import figures as handoff_figures
 from bot.i18n import _
 from bot.reports import fieldwork, figures, monthly, writers
 from bot.reports import query as queries
+from bot.reports.labels import (
+    Names,
+    commune_name,
+    communes_of,
+    month_label,
+    period_label,
+    province_name,
+    scope_label,
+)
 from bot.reports.responses import responses_table
 from bot.reports.tables import Table, find
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
-from storage import roles, stats
+from storage import roles, stats, teams
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")
@@ -34,7 +43,7 @@ class Builder(Protocol):
     downloads build every page for its tables alone)."""
 
     def __call__(
-        self, session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+        self, session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
     ) -> Awaitable[dict[str, Any]]: ...
 
 
@@ -81,7 +90,9 @@ async def _page(
     except ValueError as error:
         return refused(request, str(error), 400)
     async with runtime.sessions() as session:
-        context = await build(session, viewer, query, charts=True)
+        names = await names_of(request, session)
+        context = await build(session, viewer, query, names, charts=True)
+        demo_shown = await demo.present(session)
     tables = sorted_tables(request, context.get("tables", []))
     context.update(
         tables=tables,
@@ -90,26 +101,33 @@ async def _page(
         params=query.params(),
         page=page,
         nav=nav(),
-        scope_label=figures.scope_label(viewer.scope),
+        scope_label=scope_label(viewer.scope),
         province_label=province_name(viewer.scope.province) if viewer.scope.province else "",
         communes=place_choices(viewer),
         channels=queries.CHANNELS,
         sort=request.query.get("sort", ""),
         desc=request.query.get("desc") == "1",
+        demo=demo_shown,
+        period_label=period_label(query.first, query.last),
     )
     return aiohttp_jinja2.render_template(template, request, context)
 
 
+async def names_of(request: web.Request, session: Any) -> Names:
+    """What codes stand for on the pages: teams, procedures and guides by name."""
+    return Names.of(request.app[RUNTIME].content, await teams.names(session))
+
+
 async def _overview(
-    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
 ) -> dict[str, Any]:
     month = query.month_only(query.last)
     rate = await figures.overall_rate(session, viewer.scope, month)
-    trend = await figures.satisfaction_table(session, viewer.scope, query, "month", {})
-    funnel = await figures.funnel_table(session, viewer.scope, month, "", {})
+    trend = await figures.satisfaction_table(session, viewer.scope, query, "month", names)
+    funnel = await figures.funnel_table(session, viewer.scope, month, "", names)
     return {
         "rate": rate,
-        "month_label": figures.month_label(query.last),
+        "month_label": month_label(query.last),
         "target": query.target,
         "tables": [figures.targets_table(rate, query.last, query.target), trend, funnel],
         "chart": svg_data(trend_chart(trend, query)) if charts else None,
@@ -133,9 +151,9 @@ def trend_chart(trend: Table, query: queries.Query) -> bytes:
 
 
 async def _satisfaction(
-    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
 ) -> dict[str, Any]:
-    tables = await figures.satisfaction_tables(session, viewer.scope, query)
+    tables = await figures.satisfaction_tables(session, viewer.scope, query, names)
     return {"tables": tables, "chart": svg_data(trend_chart(tables[0], query)) if charts else None}
 
 
@@ -148,14 +166,13 @@ def funnel_chart(total: Table) -> bytes:
 
 
 async def _outreach(
-    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
 ) -> dict[str, Any]:
-    teams = await figures.team_names(session)
-    total = await figures.funnel_table(session, viewer.scope, query, "", teams)
-    by_commune = await figures.funnel_table(session, viewer.scope, query, "commune", teams)
-    by_team = await figures.funnel_table(session, viewer.scope, query, "team", teams)
+    total = await figures.funnel_table(session, viewer.scope, query, "", names)
+    by_commune = await figures.funnel_table(session, viewer.scope, query, "commune", names)
+    by_team = await figures.funnel_table(session, viewer.scope, query, "team", names)
     work = [
-        await fieldwork.sessions_table(session, viewer.scope, query, by, teams)
+        await fieldwork.sessions_table(session, viewer.scope, query, by, names)
         for by in ("commune", "team")
     ]
     return {
@@ -165,13 +182,13 @@ async def _outreach(
 
 
 async def _broadcasts(
-    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
 ) -> dict[str, Any]:
-    return {"tables": [await fieldwork.broadcasts_table(session, viewer.scope, query)]}
+    return {"tables": [await fieldwork.broadcasts_table(session, viewer.scope, query, names)]}
 
 
 async def _gaps(
-    session: Any, viewer: Viewer, query: queries.Query, *, charts: bool
+    session: Any, viewer: Viewer, query: queries.Query, names: Names, *, charts: bool
 ) -> dict[str, Any]:
     return {"tables": [await figures.gaps_table(session, viewer.scope, query)]}
 
@@ -211,7 +228,7 @@ async def _audit_export(request: web.Request, what: str, query: queries.Query) -
                 "period": [query.first, query.last],
                 "commune": query.commune,
                 "channel": query.channel,
-                "scope": figures.scope_label(viewer.scope),
+                "scope": scope_label(viewer.scope),
             },
         )
 
@@ -229,11 +246,14 @@ def parse(request: web.Request) -> queries.Query:
     return queries.parse_query(request.query, request.app[RUNTIME].clock.now(), target)
 
 
-async def page_tables(session: Any, viewer: Viewer, query: queries.Query) -> list[Table]:
+async def page_tables(
+    session: Any, viewer: Viewer, query: queries.Query, names: Names
+) -> list[Table]:
     """Every table any dashboard page shows, for the CSV downloads."""
     out: list[Table] = []
     for _path, _template, build, _name in PAGES:
-        for table in (await build(session, viewer, query, charts=False)).get("tables", []):
+        built = await build(session, viewer, query, names, charts=False)
+        for table in built.get("tables", []):
             if find(out, table.name) is None:
                 out.append(table)
     return out
@@ -249,7 +269,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
         return refused(request, str(error), 400)
     name = request.match_info["name"]
     async with request.app[RUNTIME].sessions() as session:
-        table = find(await page_tables(session, viewer, query), name)
+        names = await names_of(request, session)
+        table = find(await page_tables(session, viewer, query, names), name)
     if table is None:
         raise web.HTTPNotFound()
     await _audit_export(request, f"csv:{name}", query)
@@ -262,8 +283,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
 
 @officers_only
 async def export_xlsx(request: web.Request) -> web.StreamResponse:
-    """GET /dashboard/export/report.xlsx: the monthly report of the period's last month, in the
-    viewer's scope; the same workbook `dvcbot report --format xlsx` writes."""
+    """GET /dashboard/export/report.xlsx: the report of the months the filters show (each month,
+    then the period), in the viewer's scope; the workbook `dvcbot report --format xlsx` writes."""
     viewer: Viewer = request[VIEWER]
     try:
         query = parse(request)
@@ -273,13 +294,16 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
         report = await monthly.build(
             session,
             query.last,
+            first=query.first,
+            names=await names_of(request, session),
+            demo=await demo.present(session),
             target=query.target,
             breakdowns=monthly.WORKBOOK_BREAKDOWNS,
             filters=query.filters(viewer.scope),
-            scope=figures.scope_label(viewer.scope, query.commune),
+            scope=scope_label(viewer.scope, query.commune),
             now=request.app[RUNTIME].clock.now(),
         )
-        start, end = stats.month_range(query.last)
+        start, end = query.start, query.end
         runtime = request.app[RUNTIME]
         rows = await responses_table(
             session,
@@ -297,7 +321,8 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
             session, viewer.scope, start, end, query.commune
         )
     sheets.insert(-1, handoff.sheet())
-    filename = f"dvcbot-report-{query.last}.xlsx"
+    period = query.last if query.first == query.last else f"{query.first}-{query.last}"
+    filename = f"dvcbot-report-{period}.xlsx"
     return _download(writers.xlsx_bytes(sheets), filename, XLSX_TYPE)
 
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.dashboard.places import commune_name
 from bot.i18n import _
+from bot.reports.labels import commune_name
 from bot.reports.tables import Column, Table
 from handlers.ticket_figures import Summary, period
 from storage.access import Scope
@@ -63,7 +63,9 @@ async def handoff_table(
     )
 
 
-async def build(session: Any, viewer: Any, query: Any, *, charts: bool) -> dict[str, Any]:
+async def build(
+    session: Any, viewer: Any, query: Any, names: Any, *, charts: bool
+) -> dict[str, Any]:
     """The dashboard page (a `bot.dashboard.web.PAGES` builder)."""
     table = await handoff_table(
         session, viewer.scope, query.start, query.end, query.commune or viewer.scope.commune

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.places import commune_name, communes_of, province_name
 from bot.i18n import _
-from bot.reports.figures import breakdowns, key_label, team_names
+from bot.reports.figures import breakdowns
+from bot.reports.labels import (
+    Names,
+    broadcast_label,
+    commune_name,
+    communes_of,
+    key_label,
+    natural,
+    province_name,
+    state_label,
+)
 from bot.reports.query import Query
 from bot.reports.tables import Column, Table
 from storage import reach, stats
@@ -43,7 +51,7 @@ def session_figure_labels() -> dict[str, str]:
 
 
 async def sessions_table(
-    session: AsyncSession, scope: Scope, query: Query, by: str, teams: Mapping[str, str]
+    session: AsyncSession, scope: Scope, query: Query, by: str, names: Names
 ) -> Table:
     """Team field sessions (logged with /ghinhan) and referrals, per commune or team."""
     if query.channel:
@@ -64,11 +72,11 @@ async def sessions_table(
     table_rows: list[dict[str, Any]] = []
     keys = {row.key for row in rows} | set(referred)
     by_key = {row.key: row for row in rows}
-    for key in sorted(keys, key=lambda k: (k is None, k or "")):
+    for key in sorted(keys, key=lambda k: (k is None, natural(key_label(by, k, names)))):
         row = by_key.get(key)
         values: dict[str, Any] = {
             "key": key or "",
-            "label": key_label(by, key, teams),
+            "label": key_label(by, key, names),
             "sessions": row.sessions if row else 0,
             "referrals": referred.get(key, 0),
         }
@@ -89,25 +97,17 @@ async def sessions_table(
     )
 
 
-def state_label(state: str) -> str:
-    return {
-        "scheduled": _("scheduled"),
-        "sending": _("sending"),
-        "done": _("done"),
-        "cancelled": _("cancelled"),
-    }.get(state, state)
-
-
-async def broadcasts_table(session: AsyncSession, scope: Scope, query: Query) -> Table:
+async def broadcasts_table(
+    session: AsyncSession, scope: Scope, query: Query, names: Names
+) -> Table:
     found = await reach.broadcasts(
         session, start=query.start, end=query.end, filters=scope.filters(query.commune)
     )
-    teams = await team_names(session)
     rows = []
     for b in found:
         s = b.states
         place = (
-            teams.get(str(b.team_id), str(b.team_id))
+            names.teams.get(str(b.team_id), str(b.team_id))
             if b.team_id
             else commune_name(b.commune_code)
             if b.commune_code
@@ -118,7 +118,7 @@ async def broadcasts_table(session: AsyncSession, scope: Scope, query: Query) ->
                 "id": b.id,
                 "created": b.created_at,
                 "state": state_label(b.state),
-                "what": f"{b.kind}: {b.ref}" if b.ref else b.kind,
+                "what": broadcast_label(b.kind, b.ref, names),
                 "audience": place,
                 "total": b.total,
                 "sent": s.get("sent", 0),

@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.places import commune_name, province_name
 from bot.i18n import _
-from bot.reports import monthly
-from bot.reports.query import TARGET, Query, target_text
+from bot.reports.labels import (
+    Names,
+    key_label,
+    key_title,
+    month_label,
+    natural,
+    status_text,
+    target_text,
+)
+from bot.reports.query import Query
 from bot.reports.tables import Column, Table
 from storage import stats
 from storage.access import Scope
 from storage.clock import vietnam_date
-from storage.models import Team
-
-
-def scope_label(scope: Scope, commune: str | None = None) -> str:
-    """The place figures cover: a commune, a province or all places (reports say which)."""
-    if scope.commune or commune:
-        return commune_name(scope.commune or commune)
-    if scope.province:
-        return province_name(scope.province)
-    return _("all places")
 
 
 def status_label(status: str) -> str:
     """The words for a rate's status; the monthly report says them the same way."""
-    return monthly.status_text(status)
+    return status_text(status)
 
 
 def rate_columns(target: float) -> tuple[Column, ...]:
@@ -56,42 +52,12 @@ def rate_values(rate: stats.Rate) -> dict[str, Any]:
     }
 
 
-async def team_names(session: AsyncSession) -> dict[str, str]:
-    rows = await session.execute(select(Team.id, Team.name))
-    return {str(team_id): name for team_id, name in rows.all()}
-
-
-def key_label(key: str, value: str | None, teams: Mapping[str, str]) -> str:
-    if value is None:
-        return _("unknown")
-    if key == "commune":
-        return commune_name(value)
-    if key == "province":
-        return province_name(value)
-    if key == "team":
-        return teams.get(value, value)
-    if key == "month":
-        return month_label(value)
-    return value
-
-
-def month_label(month: str) -> str:
-    """'2026-11' -> '11/2026', as Vietnamese reports write months."""
-    return f"{month[5:]}/{month[:4]}"
-
-
 def breakdowns() -> dict[str, str]:
-    return {
-        "month": _("month"),
-        "commune": _("commune"),
-        "procedure": _("procedure"),
-        "channel": _("channel"),
-        "team": _("team"),
-    }
+    return {key: key_title(key) for key in ("month", "commune", "procedure", "channel", "team")}
 
 
 async def satisfaction_table(
-    session: AsyncSession, scope: Scope, query: Query, by: str, teams: Mapping[str, str]
+    session: AsyncSession, scope: Scope, query: Query, by: str, names: Names
 ) -> Table:
     rows = await stats.satisfaction(
         session,
@@ -105,11 +71,11 @@ async def satisfaction_table(
     if by == "month":  # every month of the span, "no data" where nobody answered
         keys: Sequence[str | None] = query.months
         found = {m: found.get(m, stats.Rate.of(0, 0, query.target)) for m in query.months}
-    else:
-        keys = list(found)
+    else:  # by name, numbers in names in their natural order ("Tổ 2" before "Tổ 10")
+        keys = sorted(found, key=lambda k: (k is None, natural(key_label(by, k, names))))
     table_rows = []
     for key in keys:
-        values = {"key": key or "", "label": key_label(by, key, teams)}
+        values = {"key": key or "", "label": key_label(by, key, names)}
         values.update(rate_values(found[key]))
         table_rows.append(values)
     columns = (Column("label", breakdowns()[by]), *rate_columns(query.target))
@@ -123,10 +89,11 @@ async def satisfaction_table(
     )
 
 
-async def satisfaction_tables(session: AsyncSession, scope: Scope, query: Query) -> list[Table]:
-    teams = await team_names(session)
+async def satisfaction_tables(
+    session: AsyncSession, scope: Scope, query: Query, names: Names
+) -> list[Table]:
     return [
-        await satisfaction_table(session, scope, query, by, teams)
+        await satisfaction_table(session, scope, query, by, names)
         for by in ("month", "commune", "procedure", "channel", "team")
     ]
 
@@ -138,7 +105,7 @@ async def overall_rate(session: AsyncSession, scope: Scope, query: Query) -> sta
     return rows[0].rate
 
 
-def targets_table(rate: stats.Rate, month: str, target: float = TARGET) -> Table:
+def targets_table(rate: stats.Rate, month: str, target: float) -> Table:
     """Every figure the plans judge officers by; dvcbot measures only the first."""
     not_measured = _(
         "not measured by dvcbot: it comes from the one-stop system and the national portal"
@@ -149,7 +116,7 @@ def targets_table(rate: stats.Rate, month: str, target: float = TARGET) -> Table
             "definition": _("satisfied responses (the two top answers) / all responses"),
             "target": f"≥ {target_text(target)}",
             **rate_values(rate),
-            "source": _("dvcbot surveys, {month}").format(month=month),
+            "source": _("dvcbot surveys, {month}").format(month=month_label(month)),
         }
     ]
     for figure, definition, goal in (
@@ -196,7 +163,7 @@ def funnel_columns() -> tuple[Column, ...]:
 
 
 async def funnel_table(
-    session: AsyncSession, scope: Scope, query: Query, by: str, teams: Mapping[str, str]
+    session: AsyncSession, scope: Scope, query: Query, by: str, names: Names
 ) -> Table:
     rows = await stats.funnel(
         session,
@@ -209,7 +176,7 @@ async def funnel_table(
     for row in rows:
         values: dict[str, Any] = {
             "key": row.keys.get(by) or "" if by else "",
-            "label": key_label(by, row.keys.get(by), teams) if by else _("all"),
+            "label": key_label(by, row.keys.get(by), names) if by else _("all"),
             "reached": row.reached,
             "engaged": row.engaged,
             "guided": row.guided,
@@ -217,6 +184,8 @@ async def funnel_table(
             "satisfied": row.satisfied,
         }
         table_rows.append(values)
+    if by:
+        table_rows.sort(key=lambda r: (r["key"] == "", natural(r["label"])))
     label = breakdowns().get(by, _("all"))
     return Table(
         f"funnel_by_{by}" if by else "funnel",

@@ -7,38 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _
+from bot.i18n import _, moment
+from bot.reports.labels import (
+    Names,
+    key_label,
+    key_title,
+    period_label,
+    status_text,
+    target_text,
+)
+from bot.reports.query import months_from
 from bot.reports.writers import Column, Table
-from handlers import places
-from storage import stats
-from storage.models import Team
+from storage import stats, teams
 
 DEFAULT_BREAKDOWNS = ("commune",)
 # The workbook officers send upward (dashboard download and `dvcbot report --format xlsx`).
 WORKBOOK_BREAKDOWNS = (("commune",), ("procedure",), ("channel",), ("team",))
-
-
-def status_text(status: str) -> str:
-    return {
-        "ok": _("meets target"),
-        "at_risk": _("at risk"),
-        "below": _("below target"),
-        "no_data": _("no data"),
-    }[status]
-
-
-def key_title(key: str) -> str:
-    return {
-        "commune": _("commune"),
-        "province": _("province"),
-        "procedure": _("procedure"),
-        "channel": _("channel"),
-        "team": _("team"),
-        "month": _("month"),
-    }[key]
 
 
 def rate_columns() -> tuple[Column, ...]:
@@ -71,15 +57,25 @@ def parse_breakdowns(text: str) -> list[tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class MonthlyReport:
-    month: str
+    """The figures of a span of Vietnam months (`first` to `last`; one month when equal)."""
+
+    first: str
+    last: str
     target: float
     generated_at: datetime
     overall: stats.RateRow
+    months: list[tuple[str, stats.Rate]]
     breakdowns: list[tuple[tuple[str, ...], list[stats.RateRow]]]
     funnel: list[stats.FunnelRow]
     gaps: list[stats.Gap]
-    team_names: dict[str, str]
+    names: Names
     scope: str = ""  # the place the report is limited to ("" for everything)
+    demo: bool = False  # the figures include demo data (`dvcbot demo seed`)
+
+    @property
+    def month(self) -> str:
+        """The period as reports write it: '12/2026' or '07/2026 – 12/2026'."""
+        return period_label(self.first, self.last)
 
 
 async def build(
@@ -91,34 +87,38 @@ async def build(
     now: datetime,
     filters: Mapping[str, str] | None = None,
     scope: str = "",
+    first: str | None = None,
+    names: Names | None = None,
+    demo: bool = False,
 ) -> MonthlyReport:
-    """`filters` limit every figure (an officer's commune or province); `scope` names it."""
-    start, end = stats.month_range(month)
+    """The report of `first` (default: `month` alone) to `month`. `filters` limit every figure
+    (an officer's commune or province); `scope` names it; `names` name procedures and guides."""
+    first = first or month
+    start, end = stats.month_range(first)[0], stats.month_range(month)[1]
     period: dict[str, Any] = {"start": start, "end": end, "filters": filters}
     overall = (await stats.satisfaction(session, target=target, **period))[0]
+    by_month = {
+        row.keys["month"]: row.rate
+        for row in await stats.satisfaction(session, by=("month",), target=target, **period)
+    }
+    months = [
+        (m, by_month.get(m) or stats.Rate.of(0, 0, target)) for m in months_from(first, month)
+    ]
     tables = [
         (keys, await stats.satisfaction(session, by=keys, target=target, **period))
         for keys in breakdowns
     ]
     funnel = await stats.funnel(session, by=["commune"], **period)
     gaps = await stats.unanswered(session, limit=50, **period)
-    teams = {str(t.id): t.name for t in (await session.scalars(select(Team))).all()}
-    return MonthlyReport(month, target, now, overall, tables, funnel, gaps, teams, scope)
+    if names is None:
+        names = Names(teams=await teams.names(session))
+    return MonthlyReport(
+        first, month, target, now, overall, months, tables, funnel, gaps, names, scope, demo
+    )
 
 
 def _name(report: MonthlyReport, key: str, value: str | None) -> str:
-    if value is None:
-        return _("(not given)")
-    if key == "commune":
-        place = places.commune(value)
-        province = places.province(place.province_code) if place else None
-        return f"{place.name}, {province.name}" if place and province else value
-    if key == "province":
-        found = places.province(value)
-        return found.name if found else value
-    if key == "team":
-        return report.team_names.get(value, value)
-    return value
+    return key_label(key, value, report.names)
 
 
 def _rate_cells(rate: stats.Rate) -> tuple[Any, ...]:
@@ -159,7 +159,8 @@ def long_table(report: MonthlyReport) -> Table:
         for row in rows:
             group = " · ".join(row.keys[k] or "" for k in keys)
             name = " · ".join(_name(report, k, row.keys[k]) for k in keys)
-            body.append((report.month, "+".join(keys), group, name, *_rate_cells(row.rate)))
+            breakdown = " + ".join(key_title(k) for k in keys)
+            body.append((report.month, breakdown, group, name, *_rate_cells(row.rate)))
     return Table(
         _("Satisfaction {month}").format(month=report.month), (*columns, *rate_columns()), body
     )
@@ -201,8 +202,8 @@ def gaps_table(report: MonthlyReport) -> Table:
         (
             g.query,
             g.count,
-            g.first_seen.isoformat(timespec="minutes"),
-            g.last_seen.isoformat(timespec="minutes"),
+            moment(g.first_seen),
+            moment(g.last_seen),
         )
         for g in report.gaps
     ]
@@ -211,7 +212,7 @@ def gaps_table(report: MonthlyReport) -> Table:
 
 def definitions_table(report: MonthlyReport) -> Table:
     rows = [
-        (_("month"), _("{month}, Vietnam time (UTC+7)").format(month=report.month)),
+        (_("period"), _("{month}, Vietnam time (UTC+7)").format(month=report.month)),
         (
             _("responses"),
             _(
@@ -235,7 +236,7 @@ def definitions_table(report: MonthlyReport) -> Table:
                 "or above it"
             ),
         ),
-        (_("target"), f"{report.target * 100:.1f}%"),
+        (_("target"), target_text(report.target)),
         (
             _("funnel"),
             _(
@@ -245,9 +246,14 @@ def definitions_table(report: MonthlyReport) -> Table:
                 "an answer), surveyed, satisfied"
             ),
         ),
-        (_("generated"), report.generated_at.isoformat(timespec="seconds")),
+        (_("generated"), _("{moment} (Vietnam time)").format(moment=moment(report.generated_at))),
         (_("scope"), report.scope or _("all places")),
         (_("privacy"), _("aggregates only; no names or platform ids")),
+        *(
+            [(_("demo data"), _("these figures include synthetic demo data (dvcbot demo seed)"))]
+            if report.demo
+            else []
+        ),
         (
             _("respondent"),
             _("a pseudonymous id: a keyed hash of the person, meaningless without the secret"),
@@ -258,11 +264,12 @@ def definitions_table(report: MonthlyReport) -> Table:
 
 def workbook_tables(report: MonthlyReport) -> list[Table]:
     """The XLSX sheets: overall, a sheet per breakdown, funnel, gaps, definitions."""
-    overall = Table(
-        _("Overall"),
-        (Column(_("month")), *rate_columns()),
-        [(report.month, *_rate_cells(report.overall.rate))],
-    )
+    rows = [(month, *_rate_cells(rate)) for month, rate in report.months]
+    if len(rows) > 1:  # several months: each, then the whole period
+        rows.append(
+            (_("total {period}").format(period=report.month), *_rate_cells(report.overall.rate))
+        )
+    overall = Table(_("Overall"), (Column(_("month")), *rate_columns()), rows)
     return [
         overall,
         *(breakdown_table(report, keys, rows) for keys, rows in report.breakdowns),
@@ -284,7 +291,8 @@ def as_json(report: MonthlyReport) -> dict[str, Any]:
         }
 
     return {
-        "month": report.month,
+        "month": report.last,
+        "first_month": report.first,
         "target": report.target,
         "generated_at": report.generated_at,
         "overall": rate(report.overall.rate),

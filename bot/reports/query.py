@@ -6,24 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.i18n import _, percent
+from bot.i18n import _
+from bot.reports.labels import target_text
 from storage import stats
 from storage.access import Scope
+from storage.stats import months_from, shift_month
 
-TARGET = 0.95  # satisfaction target (Hà Tĩnh 2025 plan; DESIGN.md)
+__all__ = ["months_from", "shift_month", "target_text"]
+
 MONTH_SPAN = 6  # months shown by default, ending with the current one
 CHANNELS = ("telegram", "zalo", "web", "console", "demo")
-
-
-def target_text(target: float) -> str:
-    """0.95 -> '95%', 0.925 -> '92,5%' (Vietnamese decimal comma)."""
-    return percent(target, digits=0 if round(target * 100, 6).is_integer() else 1)
-
-
-def shift_month(month: str, delta: int) -> str:
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 1 + delta
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 @dataclass(frozen=True)
@@ -34,7 +26,7 @@ class Query:
     last: str
     commune: str | None = None
     channel: str | None = None
-    target: float = TARGET
+    target: float = stats.DEFAULT_TARGET  # the dashboard passes settings.satisfaction_target
 
     @property
     def start(self) -> datetime:
@@ -46,11 +38,7 @@ class Query:
 
     @property
     def months(self) -> list[str]:
-        out, month = [], self.first
-        while month <= self.last:
-            out.append(month)
-            month = shift_month(month, 1)
-        return out
+        return months_from(self.first, self.last)
 
     def month_only(self, month: str) -> Query:
         return replace(self, first=month, last=month)
@@ -70,7 +58,7 @@ class Query:
         return out
 
 
-def parse_query(params: Mapping[str, str], now: datetime, target: float = TARGET) -> Query:
+def parse_query(params: Mapping[str, str], now: datetime, target: float) -> Query:
     """Query from URL parameters; ValueError naming the bad one."""
     last = params.get("to") or stats.month_of(now)
     first = params.get("from") or shift_month(last, -(MONTH_SPAN - 1))

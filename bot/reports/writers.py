@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot.i18n import number, percent
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
 NUMBER_FORMATS = {"int": "#,##0", "percent": "0.0%"}
@@ -54,6 +56,17 @@ def _shown(value: Any, column: Column) -> str:
     return str(value)
 
 
+def _for_reading(value: Any, column: Column) -> str:
+    """A value as a Vietnamese reader writes it (92,1%; 1.234), as the dashboard shows it."""
+    if value is None:
+        return ""
+    if column.kind == "percent":
+        return percent(value)
+    if column.kind == "int" and isinstance(value, int | float):
+        return number(value)
+    return str(value)
+
+
 def write_csv(table: Table, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([safe(c.title) for c in table.columns])
@@ -68,16 +81,18 @@ def write_csv(table: Table, out: IO[str]) -> None:
 
 
 def render_text(tables: Sequence[Table]) -> str:
-    """Aligned plain-text tables for a terminal."""
+    """Aligned plain-text tables for a terminal, numbers formatted for vi_VN."""
     blocks = []
     for table in tables:
         cells = [[c.title for c in table.columns]]
-        cells += [[_shown(v, c) for v, c in zip(r, table.columns, strict=True)] for r in table.rows]
+        cells += [
+            [_for_reading(v, c) for v, c in zip(r, table.columns, strict=True)] for r in table.rows
+        ]
         widths = [max(len(row[i]) for row in cells) for i in range(len(table.columns))]
         lines = [table.name, ""] if table.name else []
-        for number, row in enumerate(cells):
+        for index, row in enumerate(cells):
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-            if number == 0:
+            if index == 0:
                 lines.append("  ".join("-" * w for w in widths))
         if table.note:
             lines += ["", table.note]

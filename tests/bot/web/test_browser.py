@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import i18n
-from bot.dashboard.places import communes_of
+from bot.reports.labels import communes_of
 from storage import dashboard, db, stats
 from storage.models import utcnow
 from tests.support.databases import blocking, in_ci
