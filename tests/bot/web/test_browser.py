@@ -170,16 +170,24 @@ def test_an_officer_signs_in_reads_the_kpi_filters_and_downloads_the_report(
         page.get_by_role("link", name="Báo cáo tháng (XLSX)").click()
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     overall = book.worksheets[0]
-    month, responses, satisfied, rate = (c.value for c in overall[2][:4])
-    assert month == stats.month_of(utcnow())
+    month = stats.month_of(utcnow())
+    first = stats.shift_month(month, -5)  # the dashboard shows six months unless told otherwise
+    # The workbook follows the filters: each of the six months, then the period in total.
+    assert [row[0] for row in _values(overall)[1:7]] == stats.months_from(first, month)
+    assert str(overall.cell(8, 1).value).startswith("tổng ")
+    [(_month, responses, satisfied, rate)] = [
+        row[:4] for row in _values(overall) if row[0] == month
+    ]
     assert (responses, satisfied) == (commune.responses, commune.satisfied)
-    assert rate == pytest.approx(commune.rate) and overall.cell(2, 4).number_format == "0.0%"
+    assert rate == pytest.approx(commune.rate) and overall.cell(7, 4).number_format == "0.0%"
     assert any(name.endswith(" xã-phường") for name in book.sheetnames)  # a sheet per breakdown
     cli = run_dvcbot(
         [
             "report",
             "--format",
             "xlsx",
+            "--from",
+            first,
             "--month",
             month,
             "--province",
@@ -204,6 +212,68 @@ def test_an_officer_signs_in_reads_the_kpi_filters_and_downloads_the_report(
     assert "đã được dùng hoặc đã hết hạn" in again.locator("main").inner_text()
     again.close()
     context.close()
+
+
+def _signed_in(browser: Any, served: Served, **context: Any) -> Any:
+    """A page signed in as the provincial officer, in a new browser context."""
+    made = run_dvcbot(
+        ["dashboard", "link", "--channel", "console", "--user", "prov-officer"],
+        served.workdir,
+        DVCBOT_WEB_PORT=str(served.port),
+    )
+    assert made.returncode == 0, made.stderr
+    page = browser.new_context(locale="vi-VN", **context).new_page()
+    page.goto(made.stdout.strip())
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{served.base}/dashboard")
+    return page
+
+
+# Every table's box: the page never scrolls sideways, and no table spills out of its box.
+OVERFLOW = """() => {
+  const over = (e) => e.scrollWidth > e.clientWidth + 1;
+  return {
+    page: document.documentElement.scrollWidth,
+    spilling: [...document.querySelectorAll("figure.table")].filter(over).map((e) => e.id),
+    scrolling: [...document.querySelectorAll("figure.table .scroll")].filter(over)
+      .map((e) => e.closest("figure").id),
+    tables: document.querySelectorAll("figure.table").length,
+  };
+}"""
+PAGES = ("", "/satisfaction", "/outreach", "/gaps", "/broadcasts")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_every_dashboard_page_shows_every_table_on_a_laptop_and_a_phone(
+    browser: Any, served: Served, width: int, height: int
+) -> None:
+    page = _signed_in(browser, served, viewport={"width": width, "height": height})
+    for path in PAGES:
+        page.goto(f"{served.base}/dashboard{path}")
+        found = page.evaluate(OVERFLOW)
+        assert found["tables"] > 0, path
+        assert found["page"] <= width, f"{path} scrolls sideways at {width}px"
+        assert found["spilling"] == [], f"{path}: tables cut off at {width}px"
+        if width >= 1366:  # a laptop shows every column without scrolling
+            assert found["scrolling"] == [], f"{path}: tables scroll at {width}px"
+        # The seeded figures are demo data, and every page says so.
+        assert "Dữ liệu mẫu" in page.locator("#demo-banner").inner_text(), path
+        page.screenshot(path=str(OUTPUT / f"dashboard{path.replace('/', '-')}-{width}.png"))
+    page.context.close()
+
+
+def test_procedures_and_broadcasts_show_their_names(browser: Any, served: Served) -> None:
+    page = _signed_in(browser, served)
+    page.goto(f"{served.base}/dashboard/satisfaction")
+    procedures = page.locator("#satisfaction_by_procedure tbody").inner_text()
+    assert "Đăng ký khai tử" in procedures and "1.000656" in procedures  # name, code beside
+    teams = page.locator("#satisfaction_by_team tbody tr td:first-child").all_inner_texts()
+    numbers = [int(t.rsplit(" ", 1)[-1]) for t in teams if t.rsplit(" ", 1)[-1].isdigit()]
+    assert numbers == sorted(numbers)
+    page.goto(f"{served.base}/dashboard/broadcasts")
+    broadcasts = page.locator("#broadcasts tbody").inner_text()
+    assert "vneid-muc-2" not in broadcasts and "hướng dẫn: " in broadcasts
+    page.context.close()
 
 
 def test_an_expired_link_is_refused(browser: Any, served: Served) -> None:
