@@ -58,11 +58,27 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(subparsers)
+    describe_subcommands(parser)
     return parser
+
+
+def describe_subcommands(parser: argparse.ArgumentParser) -> None:
+    """A subcommand without a description of its own is described by its one-line help, so
+    `dvcbot X Y --help` always says what Y does."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        for name, sub in action.choices.items():
+            text = helps.get(name)
+            if not sub.description and text:
+                sub.description = text[:1].upper() + text[1:] + "."
+            describe_subcommands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     i18n.set_language(ui_language())
+    i18n.translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):

@@ -119,7 +119,7 @@ class Core:
                 seen_at=now,
             )
         if created:
-            ref = msg.args if msg.command == "start" and msg.args else None
+            ref = start_code(msg)
             await events.record(session, EventKind.FIRST_CONTACT, contact, ref=ref, at=now)
         if state is None:
             state = await conversations.load(session, contact.id)
@@ -173,6 +173,16 @@ def sanitised(msg: Incoming, secret: str) -> Incoming:
             message_key(secret, msg.channel, msg.message_id) if msg.message_id is not None else None
         ),
     )
+
+
+def start_code(msg: Incoming) -> str | None:
+    """The deep-link code a person arrived with: `/start <code>`, or the web chat's start
+    button (`start:<code>`)."""
+    if msg.command == "start" and msg.args:
+        return msg.args
+    if msg.payload and msg.payload.startswith("start:"):
+        return msg.payload.split(":", 1)[1] or None
+    return None
 
 
 def offered_payloads(replies: Sequence[Reply]) -> list[str]:

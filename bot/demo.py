@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reports.labels import communes_of
-from storage import app_state, stats
+from storage import app_state, stats, surveys
 from storage.events import EventKind
 from storage.models import (
     Broadcast,
@@ -45,7 +45,14 @@ QUESTIONS = (
 
 
 class DemoError(Exception):
-    """Seeding would mix demo figures with real ones, or seed twice."""
+    """Seeding would mix demo figures with real ones (`count` real answers), or seed twice."""
+
+    PRESENT = "present"
+    REAL_ANSWERS = "real_answers"
+
+    def __init__(self, reason: str, count: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.count = reason, count
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,14 @@ async def seed(
 ) -> Seeded:
     """Fill months × communes with plausible contacts, outreach events and survey answers."""
     if await present(session):
-        raise DemoError("demo data is already present; run `dvcbot demo clear` first")
-    real = await session.scalar(select(func.count()).select_from(SurveyResponse))
-    if real:
-        raise DemoError("the database already holds survey responses; demo data would mix in")
+        raise DemoError(DemoError.PRESENT)
+    real = await session.scalar(
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.channel != CHANNEL, SurveyResponse.status == surveys.COMPLETE)
+    )
+    if real:  # people who only chatted are fine: demo figures mix only with survey answers
+        raise DemoError(DemoError.REAL_ANSWERS, real)
     places = communes_of(PROVINCE)[:communes]
     teams = []
     for code, name in places:

@@ -43,6 +43,16 @@ def set_language(lang: str) -> None:
     _current_lang = lang
 
 
+def translate_argparse() -> None:
+    """Let argparse's own words ("usage:", "options", its error messages) speak the CLI's
+    language: argparse looks its strings up through the module-level `_` and `ngettext` it
+    imported from gettext, so they are pointed at this catalog (before any parser is built)."""
+    import argparse
+
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = lambda one, many, n: _(one if n == 1 else many)  # type: ignore[attr-defined]
+
+
 def _(message: str) -> str:
     """Translate a CLI or dashboard string into the configured language."""
     return translations(_current_lang).gettext(message)

@@ -47,12 +47,19 @@ def load_content(settings: Settings, clock: Clock = SYSTEM_CLOCK) -> Content:
 
 
 def handler_settings(settings: Settings) -> dict[str, Any]:
-    """The settings handlers may read: everything but secrets."""
-    return {
+    """The settings handlers may read: everything but secrets, plus where the web app is and
+    which channels run (for the links handlers hand out)."""
+    found = {
         name: value
         for name, value in settings.model_dump().items()
         if "secret" not in name and "token" not in name
     }
+    found.update(
+        base_url=settings.base_url,
+        telegram_enabled=settings.telegram_token is not None,
+        zalo_enabled=settings.zalo_enabled,
+    )
+    return found
 
 
 def render_chart(kind: str, **values: Any) -> bytes:

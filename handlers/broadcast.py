@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from handlers import broadcast_message
+from handlers import broadcast_message, places
 from handlers.broadcast_message import MAX_OWN_TEXT, Kind
 from handlers.context import Context
 from handlers.payload import pack, parse
@@ -83,11 +83,33 @@ def signature(ctx: Context, scope: Scope) -> str:
     return scope.team_name or ctx.t("broadcast.signature_officer")
 
 
+async def audience_counts(ctx: Context, scope: Scope) -> list[tuple[Audience, int]]:
+    """How many people each audience this person may reach would receive a broadcast now."""
+    found = []
+    for audience in Audience:
+        target = scope.target(audience)
+        if target is not None:
+            found.append((audience, await broadcasts.count_recipients(ctx.session, target)))
+    return found
+
+
+def nobody(ctx: Context, scope: Scope, key: str = "broadcast.nobody_yet") -> Reply:
+    """No one would receive it: say so, and who would."""
+    place = places.commune(scope.commune_code) if scope.commune_code else None
+    where = place.name if place else (scope.team_name or ctx.t("broadcast.your_area"))
+    return Reply(text=ctx.t(key, place=where), topic="broadcast:nobody")
+
+
 @router.command("phatsong")
 @router.button("phatsong")
 async def start_broadcast(msg: Incoming, ctx: Context) -> list[Reply]:
-    if await scope_of(ctx) is None:
+    scope = await scope_of(ctx)
+    if scope is None:
         return refusal(ctx)
+    counts = await audience_counts(ctx, scope)
+    if counts and not any(count for _audience, count in counts):
+        ctx.conversation.end()  # before choosing what and when: there is no one to send to
+        return [nobody(ctx, scope)]
     ctx.conversation.start(FLOW, Step.WHAT.value)
     buttons = (
         Button(ctx.t("broadcast.what_guide"), payload=pack("cast", "what", Kind.GUIDE)),
@@ -123,16 +145,20 @@ async def ask_audience(ctx: Context, kind: Kind, ref: str) -> list[Reply]:
         ctx.conversation.end()
         return refusal(ctx)
     ctx.conversation.goto(Step.AUDIENCE.value, kind=kind.value, ref=ref)
-    buttons = []
-    for audience in Audience:
-        target = scope.target(audience)
-        if target is not None:
-            count = await broadcasts.count_recipients(ctx.session, target)
-            label = ctx.t(f"broadcast.audience_{audience.value}", count=count)
-            buttons.append(Button(label, payload=pack("cast", "aud", audience.value)))
-    if not buttons:
+    counts = await audience_counts(ctx, scope)
+    if not counts:
         ctx.conversation.end()
         return [Reply(text=ctx.t("broadcast.no_place"))]
+    if not any(count for _audience, count in counts):
+        ctx.conversation.end()
+        return [nobody(ctx, scope)]
+    buttons = [
+        Button(
+            ctx.t(f"broadcast.audience_{audience.value}", count=count),
+            payload=pack("cast", "aud", audience.value),
+        )
+        for audience, count in counts
+    ]
     return [Reply(text=ctx.t("broadcast.ask_audience"), buttons=(*buttons, cancel_button(ctx)))]
 
 
@@ -288,8 +314,14 @@ async def press_broadcast(msg: Incoming, ctx: Context) -> list[Reply]:
             return await ask_audience(ctx, Kind.PROCEDURE, code)
     if action == "aud" and step == Step.AUDIENCE and value in set(Audience):
         scope = await scope_of(ctx)
-        if scope is None or scope.target(Audience(value)) is None:
+        target = scope.target(Audience(value)) if scope is not None else None
+        if scope is None or target is None:
             return [Reply(text=ctx.t("broadcast.province_refused"))]
+        if await broadcasts.count_recipients(ctx.session, target) == 0:
+            # Say so now, not after asking when: pick another audience or cancel.
+            data = ctx.conversation.data
+            again = await ask_audience(ctx, Kind(data["kind"]), data["ref"])
+            return [nobody(ctx, scope, "broadcast.nobody_in_audience"), *again]
         ctx.conversation.goto(Step.AUDIENCE.value, audience=value)
         return ask_when(ctx)
     if action == "now" and step == Step.WHEN:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from handlers.content import Link
 from handlers.context import Context
+from handlers.payload import parse
 from handlers.routing import Router
 from handlers.text import fold
 from handlers.types import Button, Incoming, Reply
@@ -55,6 +57,14 @@ async def start(msg: Incoming, ctx: Context) -> list[Reply]:
     if handler is None:
         return menu_replies(ctx, ctx.t("menu.bad_start_code"))
     return await handler(msg, ctx)
+
+
+@router.button("start")
+async def press_start(msg: Incoming, ctx: Context) -> list[Reply]:
+    """`start:<code>`: the web chat's "Start" button for a link `/chat?start=<code>`, served
+    exactly as `/start <code>` from a t.me link."""
+    code = parse(msg.payload or "").arg(0)
+    return await start(replace(msg, text=f"/start {code}".strip(), payload=None), ctx)
 
 
 @router.command("menu")

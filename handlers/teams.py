@@ -100,6 +100,23 @@ def telegram_link(ctx: Context, start: str) -> str | None:
     return f"https://t.me/{str(username).lstrip('@')}?start={start}" if username else None
 
 
+def webchat_link(ctx: Context, start: str) -> str | None:
+    """The web chat opened with a start code: `…/chat?start=ref_abc` (None without a web app)."""
+    base = ctx.settings.get("base_url")
+    return f"{str(base).rstrip('/')}/chat?start={start}" if base else None
+
+
+def referral_links(ctx: Context, code: str) -> list[tuple[str, str]]:
+    """(channel, link) for every channel people can arrive by, the web chat always among them."""
+    start = f"ref_{code}"
+    links = []
+    if link := telegram_link(ctx, start):
+        links.append(("telegram", link))
+    if link := webchat_link(ctx, start):
+        links.append(("web", link))
+    return links
+
+
 def qr_png(link: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=10, border=4)
@@ -114,17 +131,18 @@ async def show_referral(msg: Incoming, ctx: Context) -> list[Reply]:
         return refusal(ctx)
     team = await team_of(ctx)
     code = await teams.referral_code(ctx.session, ctx.contact)
-    link = telegram_link(ctx, f"ref_{code}")
+    links = referral_links(ctx, code)
     count = await teams.referred_count(ctx.session, member_id=ctx.contact.id)
-    replies: list[Reply] = []
-    if link is None:
-        replies.append(Reply(text=ctx.t("referral.no_username")))
-    else:
-        text = ctx.t("referral.link", team=team.name if team else "", link=link)
-        replies.append(Reply(text=f"{text}\n\n{ctx.t('referral.count', count=count)}"))
-        image = Attachment("gioithieu-dvcbot.png", qr_png(link), "image/png")
-        replies.append(Reply(text=ctx.t("referral.qr_caption"), image=image, topic="referral"))
+    if not links:
+        return [Reply(text=ctx.t("referral.no_link"))]
+    lines = [ctx.t(f"referral.on_{channel}", link=link) for channel, link in links]
     zalo = ctx.settings.get("zalo_oa_link")
-    if zalo:
-        replies.append(Reply(text=ctx.t("referral.zalo", link=zalo)))
+    if zalo and ctx.settings.get("zalo_enabled", True):
+        lines.append(ctx.t("referral.on_zalo", link=zalo, code=f"ref_{code}"))
+    text = ctx.t("referral.links", team=team.name if team else "", links="\n\n".join(lines))
+    replies = [Reply(text=f"{text}\n\n{ctx.t('referral.count', count=count)}")]
+    for channel, link in links:  # a QR code per link, ready to print on a leaflet
+        image = Attachment(f"gioithieu-dvcbot-{channel}.png", qr_png(link), "image/png")
+        caption = ctx.t("referral.qr_caption", channel=ctx.t(f"referral.channel_{channel}"))
+        replies.append(Reply(text=caption, image=image, topic=f"referral:{channel}"))
     return replies

@@ -30,9 +30,10 @@ from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from bot.web.ratelimit import RateLimit
 from bot.web.security import Network, client_address, parse_networks, read_form, same_origin
-from handlers.menu import link_button
+from handlers.menu import START_CODE, link_button
+from handlers.payload import pack
 from handlers.text import plain
-from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Incoming, Reply
+from handlers.types import MAX_PAYLOAD_BYTES, Attachment, Button, Incoming, Reply
 from storage.pseudonym import keyed_hash
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def _render(
     said: str | None,
     replies: list[Reply],
     status: int = 200,
+    autostart: str | None = None,
 ) -> web.Response:
     """The page; a visitor of None is a new one, given an id unless its address had too many."""
     if visitor is None:
@@ -219,11 +221,16 @@ def _render(
             slow = [Reply(text=request.app[RUNTIME].content.messages("webchat.slow_down"))]
             return _page(request, None, None, slow, status=429)
         visitor = new_visitor(request.app[RUNTIME].secret)
-    return _page(request, visitor, said, replies, status)
+    return _page(request, visitor, said, replies, status, autostart)
 
 
 def _page(
-    request: web.Request, visitor: str | None, said: str | None, replies: list[Reply], status: int
+    request: web.Request,
+    visitor: str | None,
+    said: str | None,
+    replies: list[Reply],
+    status: int,
+    autostart: str | None = None,
 ) -> web.Response:
     secret = request.app[RUNTIME].secret
     response = aiohttp_jinja2.render_template(
@@ -234,6 +241,7 @@ def _page(
             "csrf": csrf_token(secret, visitor) if visitor else "",
             "said": said,
             "replies": [reply_json(r) for r in replies],
+            "autostart": autostart,
         },
         status=status,
     )
@@ -243,9 +251,27 @@ def _page(
     return response
 
 
+def start_reply(request: web.Request) -> Reply | None:
+    """For `/chat?start=<code>` (or `?ref=<code>`, a member's referral): a "Start" button that
+    does what `/start <code>` does on Telegram. The page presses it on load; a link preview,
+    which runs no script, changes nothing."""
+    code = request.query.get("start") or (
+        f"ref_{request.query['ref']}" if request.query.get("ref") else ""
+    )
+    if not START_CODE.match(code):
+        return None
+    messages = request.app[RUNTIME].content.messages
+    button = Button(messages("webchat.start_button"), payload=pack("start", code))
+    return Reply(text=messages("webchat.start_intro"), buttons=(button,))
+
+
 async def chat_page(request: web.Request) -> web.Response:
-    """GET /chat: the page, opening with the main menu (nothing is stored until they write)."""
+    """GET /chat: the page, opening with the main menu (nothing is stored until they write),
+    or with the Start button of a deep link."""
     known = visitor_of(request)
+    start = start_reply(request)
+    if start is not None:
+        return _render(request, known, None, [start], autostart=start.buttons[0].payload)
     waiting: list[Reply] = []
     if known is not None:  # without JavaScript, an officer's answer shows on the next load
         runtime = request.app[RUNTIME]

@@ -67,7 +67,7 @@ def seed_demo(args: argparse.Namespace) -> int:
     try:
         seeded = run(go())
     except demo.DemoError as error:
-        print(_("Not seeded: {reason}").format(reason=error), file=sys.stderr)
+        print(_("Not seeded: {reason}").format(reason=refusal(error)), file=sys.stderr)
         return 1
     print(
         _(
@@ -85,6 +85,20 @@ def seed_demo(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def refusal(error: demo.DemoError) -> str:
+    """Why seeding was refused, and exactly what to do instead."""
+    if error.reason == demo.DemoError.PRESENT:
+        return _("this database already holds demo data. Remove it first with: dvcbot demo clear")
+    return _(
+        "this database already holds {count} real survey answers, and demo figures would be "
+        "counted with them in every report. Try the demo on a database of its own, for "
+        "example:\n"
+        "  export DVCBOT_DATABASE_URL=sqlite+aiosqlite:///./dvcbot-demo.db\n"
+        "  dvcbot demo seed && dvcbot serve\n"
+        "and unset DVCBOT_DATABASE_URL afterwards to go back to the real data."
+    ).format(count=error.count)
 
 
 def clear_demo(args: argparse.Namespace) -> int:

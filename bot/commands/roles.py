@@ -27,11 +27,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "roles", help=_("grant and revoke roles"), description=_("Roles beyond citizen.")
     )
     commands = parser.add_subparsers(title=_("commands"), metavar="COMMAND", required=True)
+    descriptions = {
+        "grant": _(
+            "Gives a person (known by their channel and user id) a role: member of a "
+            "community team (--team), officer of a commune or province (--commune, "
+            "--province), or admin. Every change is recorded in the audit log."
+        ),
+        "revoke": _("Takes a role away from a person; the change is recorded in the audit log."),
+    }
     for name, func, text in (
         ("grant", grant_role, _("give a person a role")),
         ("revoke", revoke_role, _("take a role away")),
     ):
-        command = commands.add_parser(name, help=text)
+        command = commands.add_parser(name, help=text, description=descriptions[name])
         command.add_argument("--channel", required=True, choices=["telegram", "zalo", "console"])
         command.add_argument("--user", required=True, help=_("the person's user id on the channel"))
         command.add_argument("--role", required=True, choices=[r.value for r in RoleName])

@@ -55,6 +55,8 @@ def invite_link(settings: Settings, invite: InviteCode) -> str:
 
 def print_invite(settings: Settings, invite: InviteCode) -> None:
     print(_("Invite link: {link}").format(link=invite_link(settings, invite)))
+    web = f"{settings.base_url}/chat?start=join_{invite.code}"
+    print(_("On the web chat: {link}").format(link=web))
     print(
         _("It works for {days} days and {uses} people.").format(
             days=(invite.expires_at - invite.created_at).days, uses=invite.max_uses

@@ -38,13 +38,27 @@ def test_chat_state_persists_between_runs_for_the_same_user(tmp_path: Path) -> N
         ["content", "check"],
         ["telegram"],
         ["telegram", "set-webhook"],
+        ["roles", "grant"],
+        ["report"],
     ],
 )
 def test_every_command_explains_itself(tmp_path: Path, args: list[str]) -> None:
     result = run_dvcbot([*args, "--help"], tmp_path)
     assert result.returncode == 0
-    assert result.stdout.startswith("usage: dvcbot")
+    assert result.stdout.startswith("cách dùng: dvcbot")  # argparse's own words translated too
+    for english in ("usage:", "options:", "show this help message", "positional arguments"):
+        assert english not in result.stdout
     assert len(result.stdout.splitlines()) <= 40, "help fits one screen"
+    if args:  # every subcommand says what it does, above its options
+        assert result.stdout.split("\n\n")[1].strip()[:1].isupper()
+    english = run_dvcbot([*args, "--help"], tmp_path, DVCBOT_UI_LANG="en")
+    assert english.stdout.startswith("usage: dvcbot") and "tuỳ chọn" not in english.stdout
+
+
+def test_argparse_errors_speak_vietnamese(tmp_path: Path) -> None:
+    result = run_dvcbot(["report", "--format", "pdf", "--month", "2026-12"], tmp_path)
+    assert result.returncode == 2
+    assert "lỗi: tham số --format: lựa chọn không hợp lệ: 'pdf'" in result.stderr
 
 
 def test_bad_settings_name_every_bad_variable_and_exit_2(tmp_path: Path) -> None:

@@ -100,6 +100,13 @@
     send({text: text}, text);
   });
 
+  // A deep link (/chat?start=… or ?ref=…): press its Start button once, as Telegram's app does.
+  if (main.dataset.autostart) {
+    var start = log.querySelector('button[value="' + main.dataset.autostart + '"]');
+    send({payload: main.dataset.autostart}, start ? start.dataset.label : "");
+    if (window.history && history.replaceState) history.replaceState(null, "", "/chat");
+  }
+
   log.addEventListener("click", function (event) {
     var button = event.target.closest("button[value]");
     if (!button) return;
