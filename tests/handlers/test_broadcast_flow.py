@@ -118,3 +118,31 @@ async def test_a_citizen_cannot_broadcast_even_with_a_forged_button(talk: Talk, 
     await talk.press("cast:send")
     assert "đã cũ" in talk.text()
     assert await count(core, Broadcast) == 0
+
+
+async def test_with_nobody_to_receive_it_the_member_is_told_at_once_and_who_would(
+    core: Core, talk: Talk
+) -> None:
+    await join_team(core, talk)  # a new team: nobody on Telegram or Zalo in the commune yet
+    await add_people(core.sessions, 3, commune="18099", province="42", first_chat=300)
+    await talk.say("/phatsong")
+    text = talk.text()
+    assert "chưa có ai nhận được tin" in text and "Telegram hoặc Zalo" in text
+    assert "trang web" in text and "/gioithieu" in text
+    assert "Gửi khi nào" not in text and "Tin sẽ được gửi" not in text
+    assert not any(b.label == "Gửi ngay" for r in talk.last for b in r.buttons)
+    await talk.say("08:00")  # no flow is left waiting for a time
+    assert "Tin sẽ được gửi" not in talk.text()
+    assert await count(core, Broadcast) == 0
+
+
+async def test_an_empty_audience_is_refused_before_asking_when(core: Core, talk: Talk) -> None:
+    await join_team(core, talk)
+    await add_people(core.sessions, 5, commune="18070", province="42", first_chat=400)
+    await talk.say("/phatsong")
+    await talk.press_label("Một hướng dẫn")
+    await talk.press("cast:guide:vneid-muc-2")
+    assert "tổ đã giới thiệu (0)" in talk.text()
+    await talk.press_label("tổ đã giới thiệu")
+    assert "Nhóm này chưa có ai nhận được tin" in talk.text()
+    assert "Gửi khi nào" not in talk.text() and "Gửi tới ai?" in talk.text()

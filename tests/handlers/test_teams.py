@@ -70,6 +70,26 @@ async def test_gioithieu_gives_a_personal_link_and_a_printable_qr_code(
     assert text.split("ref_")[1].split()[0] in talk.text(), "the same code every time"
 
 
+async def test_without_telegram_the_web_chat_link_and_its_qr_code_are_given(
+    core: Core, talk: Talk
+) -> None:
+    core.settings.update(base_url="https://dvc.example.vn", zalo_oa_link="https://zalo.me/123")
+    _, code = await make_team(core)
+    await talk.say(f"/start join_{code}")
+    replies = await talk.say("/gioithieu")
+    text = talk.text()
+    assert "t.me" not in text and "chưa" not in text
+    assert "https://dvc.example.vn/chat?start=ref_" in text
+    ref = text.split("chat?start=")[1].split()[0]
+    assert f"https://zalo.me/123 rồi gửi tin nhắn: /start {ref}" in text
+    [image] = [r.image for r in replies if r.image is not None]
+    assert image.data.startswith(b"\x89PNG")
+    await talk.say(f"/start {ref}", user="web-citizen")  # what the web chat's Start button does
+    assert "Tổ CNS xã Thạch Hà" in talk.text()
+    await talk.say("/gioithieu")
+    assert "Số người dân bạn đã giới thiệu: 1." in talk.text()
+
+
 async def test_a_citizen_arriving_by_referral_is_credited_to_the_member_team_and_commune(
     member_core: Core, talk: Talk
 ) -> None:

@@ -334,3 +334,38 @@ def test_a_citizen_chats_in_the_browser_from_the_menu_to_a_guide(
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "webchat.png"), full_page=True)
     context.close()
+
+
+def test_a_team_member_on_the_web_chat_hands_out_a_referral_link_and_qr_code(
+    browser: Any, served: Served
+) -> None:
+    made = run_dvcbot(
+        ["teams", "create", "--province", PROVINCE, "--commune", COMMUNE, "--name", "Tổ Web"],
+        served.workdir,
+        DVCBOT_WEB_PORT=str(served.port),
+    )
+    assert made.returncode == 0, made.stderr
+    [invite] = [w for w in made.stdout.split() if w.startswith(f"{served.base}/chat?start=join_")]
+
+    member = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    page = member.new_page()
+    page.goto(invite)  # the page presses its Start button by itself
+    page.locator("#log li.msg.bot").last.get_by_text("Chào mừng bạn tham gia Tổ Web").wait_for()
+    page.get_by_placeholder("Gõ câu hỏi của bạn…").fill("/gioithieu")
+    page.get_by_role("button", name="Gửi").click()
+    qr = page.locator("#log li.msg.bot img").last
+    qr.wait_for()
+    assert qr.get_attribute("src").startswith("data:image/png;base64,")
+    text = page.locator("#log").inner_text()
+    [link] = [w for w in text.split() if w.startswith(f"{served.base}/chat?start=ref_")]
+
+    citizen = browser.new_context(locale="vi-VN").new_page()
+    citizen.goto(link)
+    citizen.locator("#log li.msg.bot").last.get_by_text("Tổ Web giới thiệu").wait_for()
+    assert citizen.url == f"{served.base}/chat"  # the code is not left in the address bar
+    page.get_by_placeholder("Gõ câu hỏi của bạn…").fill("/gioithieu")
+    page.get_by_role("button", name="Gửi").click()
+    page.locator("#log li.msg.bot").last.wait_for()
+    page.get_by_text("Số người dân bạn đã giới thiệu: 1.").last.wait_for()
+    citizen.context.close()
+    member.close()
