@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.broadcast.config import SenderConfig
 from bot.broadcast.sender import Sender
 from bot.config import Settings
-from bot.i18n import _
+from bot.i18n import _, number
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
 from handlers.schedule import QuietHours
@@ -53,7 +53,15 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 def describe(settings: Settings) -> str:
-    return _("broadcast sender (Telegram {rate}/s)").format(rate=settings.telegram_rate)
+    """The sender, with the pace of each channel it sends on (none until one is turned on)."""
+    rates = []
+    if settings.telegram_token is not None:
+        rates.append(_("Telegram {rate}/s").format(rate=number(settings.telegram_rate)))
+    if settings.zalo_enabled:
+        rates.append(_("Zalo {rate}/s").format(rate=number(settings.zalo_rate)))
+    if not rates:
+        return _("broadcast sender (waiting: it sends on Telegram and Zalo, both off)")
+    return _("broadcast sender ({rates})").format(rates=", ".join(rates))
 
 
 PLUGIN = Plugin(name="broadcast", enabled=lambda s: True, lifecycle=lifecycle, describe=describe)

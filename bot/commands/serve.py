@@ -11,7 +11,7 @@ from aiohttp import web
 from bot import startup
 from bot.commands.common import setup
 from bot.i18n import _
-from bot.web.app import active_plugins, create_app
+from bot.web.app import active_plugins, create_app, inactive_plugins
 from bot.web.plugins import StartupError
 
 
@@ -60,7 +60,10 @@ def serve(args: argparse.Namespace) -> int:
         # The web chat and the broadcast sender are always on, so this list is never empty.
         for plugin in active_plugins(settings):
             line = plugin.describe(settings) if plugin.describe else plugin.name
-            print(_("Active: {channel}").format(channel=line), flush=True)
+            print(_("On: {channel}").format(channel=line), flush=True)
+        for plugin in inactive_plugins(settings):
+            line = plugin.how_to_enable() if plugin.how_to_enable else plugin.name
+            print(_("Off: {channel}").format(channel=line), flush=True)
 
     app.on_startup.append(announce)
     try:

@@ -49,6 +49,10 @@ def active_plugins(settings: Settings) -> list[plugins.Plugin]:
     return [p for p in plugins.registered() if p.enabled(settings)]
 
 
+def inactive_plugins(settings: Settings) -> list[plugins.Plugin]:
+    return [p for p in plugins.registered() if not p.enabled(settings)]
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=1024**2, middlewares=[headers_middleware(settings.frame_ancestors)]

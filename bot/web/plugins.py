@@ -28,6 +28,8 @@ class Plugin:
     setup: Callable[[web.Application, Settings], None] | None = None
     lifecycle: Callable[[web.Application], AsyncIterator[None]] | None = None
     describe: Callable[[Settings], str] | None = None
+    # When off: what it is and how to turn it on ("Telegram: set DVCBOT_TELEGRAM_TOKEN").
+    how_to_enable: Callable[[], str] | None = None
 
 
 def registered() -> list[Plugin]:

@@ -39,4 +39,9 @@ def test_serve_answers_healthz_and_stops_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, err
     assert f"http://127.0.0.1:{port}" in out
+    # What is on, what is off and how to turn it on; no Telegram pace while Telegram is off.
+    assert f"Đang bật: trò chuyện trên web: http://127.0.0.1:{port}/chat" in out
+    assert "Đang tắt: Telegram. Để bật, đặt DVCBOT_TELEGRAM_TOKEN" in out
+    assert "Đang tắt: Zalo Official Account. Để bật, đặt DVCBOT_ZALO_APP_ID" in out
+    assert "Telegram 30" not in out and "cả hai đang tắt" in out
     assert "Traceback" not in err

@@ -63,3 +63,18 @@ async def test_an_old_button_for_missing_content_is_answered_politely(talk: Talk
     assert "Nút này đã cũ" in replies[0].text
     replies = await talk.press("nosuchaction:1")
     assert "Nút này đã cũ" in replies[0].text
+
+
+async def test_help_lists_every_citizen_command(talk: Talk) -> None:
+    from handlers.registry import ROUTERS
+    from handlers.teams import MEMBER_COMMANDS, OFFICER_COMMANDS
+
+    await talk.say("/help")
+    text = talk.text()
+    staff = {*MEMBER_COMMANDS, *OFFICER_COMMANDS, "bangdieukhien"}
+    aliases = {"trogiup", "cancel", "privacy", "tim", "search", "diachi", "start"}
+    commands = {c for router in ROUTERS for c in router.commands} - staff - aliases
+    missing = sorted(c for c in commands if f"/{c} " not in text and f"/{c}\n" not in text)
+    assert missing == [], missing
+    for command in ("/danhgia", "/noio", "/hoicanbo", "/xoadulieu", "/riengtu", "/dunglai"):
+        assert command in text

@@ -96,6 +96,10 @@ def plugin() -> Plugin:
     return Plugin(
         name=CHANNEL,
         enabled=lambda settings: settings.telegram_token is not None,
+        how_to_enable=lambda: _(
+            "Telegram. To turn it on, set DVCBOT_TELEGRAM_TOKEN (from @BotFather) and "
+            "DVCBOT_TELEGRAM_USERNAME (for t.me links)"
+        ),
         setup=setup,
         lifecycle=lifecycle,
         describe=describe,

@@ -146,6 +146,11 @@ def plugin() -> Plugin:
     return Plugin(
         name=CHANNEL,
         enabled=lambda settings: settings.zalo_enabled,
+        how_to_enable=lambda: _(
+            "Zalo Official Account. To turn it on, set DVCBOT_ZALO_APP_ID, "
+            "DVCBOT_ZALO_APP_SECRET, DVCBOT_ZALO_OA_SECRET, DVCBOT_ZALO_ACCESS_TOKEN and "
+            "DVCBOT_ZALO_REFRESH_TOKEN (see README, Zalo)"
+        ),
         setup=setup,
         lifecycle=lifecycle,
         describe=describe,
