@@ -123,7 +123,7 @@ class Core:
             await events.record(session, EventKind.FIRST_CONTACT, contact, ref=ref, at=now)
         if state is None:
             state = await conversations.load(session, contact.id)
-        msg = press_numbered_button(msg, list(state.offered or []))
+        msg = press_offered_button(msg, list(state.offered or []))
         conversation = Conversation(state.flow, state.step, dict(state.data or {}))
         ctx = Context(
             content=self.content,
@@ -151,7 +151,7 @@ class Core:
         if not erased:
             flow, step, data = conversation.snapshot()
             conversations.save(
-                state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
+                state, flow=flow, step=step, data=data, offered=offered_buttons(replies)
             )
         return replies
 
@@ -185,21 +185,39 @@ def start_code(msg: Incoming) -> str | None:
     return None
 
 
-def offered_payloads(replies: Sequence[Reply]) -> list[str]:
-    """What typing 1, 2, 3... presses: the buttons of the last reply that has any ('' for links)."""
+def offered_buttons(replies: Sequence[Reply]) -> list[dict[str, Any]]:
+    """What typing a button's number or label presses: the buttons of the last reply that has
+    any (payload '' for links); `numbered` is false where a typed number is an answer."""
     for reply in reversed(replies):
         if reply.buttons:
-            if not reply.numbered:
-                return []
-            return [b.payload or "" for b in reply.buttons]
+            return [
+                {"payload": b.payload or "", "label": b.label, "numbered": reply.numbered}
+                for b in reply.buttons
+            ]
     return []
 
 
-def press_numbered_button(msg: Incoming, offered: list[str]) -> Incoming:
-    """A bare number that names an offered button becomes that button's press."""
-    if msg.kind is not Kind.TEXT or not msg.text.isdigit() or len(msg.text) > 2:
+def _offered(entry: Any) -> dict[str, Any]:
+    """One stored offered button; rows saved before labels were kept hold the payload alone."""
+    if isinstance(entry, dict):
+        return entry
+    return {"payload": str(entry or ""), "label": "", "numbered": True}
+
+
+def press_offered_button(msg: Incoming, offered: list[Any]) -> Incoming:
+    """Typed text that names an offered button, by its number or its label, is that button's
+    press, in every step: '1' or 'bỏ qua' under [1] Bỏ qua skips, it is not an answer."""
+    if msg.kind is not Kind.TEXT or not msg.text or not offered:
         return msg
-    index = int(msg.text) - 1
-    if 0 <= index < len(offered) and offered[index]:
-        return dataclasses.replace(msg, payload=offered[index], text="")
+    buttons = [_offered(entry) for entry in offered]
+    text = msg.text.strip()
+    if text.isdigit() and len(text) <= 2:
+        index = int(text) - 1
+        if 0 <= index < len(buttons) and buttons[index]["numbered"] and buttons[index]["payload"]:
+            return dataclasses.replace(msg, payload=buttons[index]["payload"], text="")
+        return msg
+    typed = plain(text)
+    for button in buttons:
+        if typed and button["payload"] and plain(str(button["label"])) == typed:
+            return dataclasses.replace(msg, payload=button["payload"], text="")
     return msg

@@ -9,7 +9,7 @@ from handlers.content import Link
 from handlers.context import Context
 from handlers.payload import parse
 from handlers.routing import Router
-from handlers.text import fold
+from handlers.text import fold, plain
 from handlers.types import Button, Incoming, Reply
 
 router = Router("menu")
@@ -57,6 +57,13 @@ async def start(msg: Incoming, ctx: Context) -> list[Reply]:
     if handler is None:
         return menu_replies(ctx, ctx.t("menu.bad_start_code"))
     return await handler(msg, ctx)
+
+
+def wants_back(ctx: Context, text: str) -> bool:
+    """'ôi bấm nhầm, muốn sửa lại' / 'quay lại': the person wants the previous question again."""
+    typed = f" {plain(text)} "
+    phrases = (plain(p) for p in ctx.t("common.back_words").split("|"))
+    return any(f" {phrase} " in typed for phrase in phrases if phrase)
 
 
 @router.button("start")

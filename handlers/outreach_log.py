@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.context import Context
+from handlers.menu import wants_back
 from handlers.payload import pack, parse
 from handlers.routing import Router
 from handlers.schedule import VIETNAM
@@ -74,22 +75,23 @@ def ask(ctx: Context, step: Step) -> list[Reply]:
     data = ctx.conversation.data
     cancel = Button(ctx.t("outreach.cancel"), payload=pack("log", "cancel"))
     keep: tuple[Button, ...] = ()
-    if step.value in data.get("previous", {}) and step not in (Step.NOTE, Step.CONFIRM):
-        shown = data["previous"][step.value]
+    if kept(data, step) is not None and step not in (Step.NOTE, Step.CONFIRM):
+        shown = kept(data, step)
         if step is Step.DAY:
             shown = date.fromisoformat(shown).strftime("%d/%m/%Y")
         keep = (Button(ctx.t("outreach.keep", value=shown), payload=pack("log", "keep")),)
+    back = Button(ctx.t("outreach.back"), payload=pack("log", "back"))
     if step is Step.DAY:
         buttons = (*keep, Button(ctx.t("outreach.today"), payload=pack("log", "today")), cancel)
         return [Reply(text=ctx.t("outreach.ask_day"), buttons=buttons)]
     if step is Step.PLACE:
-        return [Reply(text=ctx.t("outreach.ask_place"), buttons=(*keep, cancel))]
+        return [Reply(text=ctx.t("outreach.ask_place"), buttons=(*keep, back, cancel))]
     if step in NUMBER_STEPS:
-        buttons = (*keep, cancel)
+        buttons = (*keep, back, cancel)
         return [Reply(text=ctx.t(f"outreach.ask_{step.value}"), buttons=buttons, numbered=False)]
     if step is Step.NOTE:
-        buttons = (Button(ctx.t("outreach.skip"), payload=pack("log", "skip")), cancel)
-        return [Reply(text=ctx.t("outreach.ask_note"), buttons=buttons)]
+        skip = Button(ctx.t("outreach.skip"), payload=pack("log", "skip"))
+        return [Reply(text=ctx.t("outreach.ask_note"), buttons=(skip, back, cancel))]
     summary = ctx.t(
         "outreach.summary",
         day=date.fromisoformat(data["day"]).strftime("%d/%m/%Y"),
@@ -100,14 +102,32 @@ def ask(ctx: Context, step: Step) -> list[Reply]:
     buttons = (
         Button(ctx.t("outreach.save"), payload=pack("log", "save")),
         Button(ctx.t("outreach.redo"), payload=pack("log", "redo")),
+        back,
         cancel,
     )
     return [Reply(text=summary, buttons=buttons, topic="outreach:confirm")]
 
 
+def kept(data: dict[str, Any], step: Step) -> Any:
+    """The answer 'Giữ nguyên' keeps: given already in this log (going back) or when editing."""
+    if data.get(step.value) is not None:
+        return data[step.value]
+    return data.get("previous", {}).get(step.value)
+
+
 def next_step(step: Step) -> Step:
     order = list(Step)
     return order[order.index(step) + 1]
+
+
+def go_back(ctx: Context, step: Step) -> list[Reply]:
+    """The question before `step` again, its answer shown to keep or change."""
+    order = list(Step)
+    if step is Step.DAY:
+        return ask(ctx, step)
+    previous = order[order.index(step) - 1]
+    ctx.conversation.goto(previous.value)
+    return [Reply(text=ctx.t("outreach.back_intro")), *ask(ctx, previous)]
 
 
 def advance(ctx: Context, step: Step, **values: Any) -> list[Reply]:
@@ -146,6 +166,8 @@ async def continue_log(msg: Incoming, ctx: Context) -> list[Reply]:
         ctx.conversation.end()
         return [Reply(text=ctx.t("fallback.stale_button"))]
     text = msg.text.strip()
+    if step is not Step.DAY and wants_back(ctx, text):
+        return go_back(ctx, step)
     if step is Step.DAY:
         day = parse_day(text, ctx.now)
         if day is None:
@@ -178,13 +200,15 @@ async def press_log(msg: Incoming, ctx: Context) -> list[Reply]:
         return [Reply(text=ctx.t("outreach.cancelled"))]
     if action == "today" and step is Step.DAY:
         return advance(ctx, step, day=today(ctx).isoformat())
-    if action == "keep" and step.value in data.get("previous", {}):
-        return advance(ctx, step, **{step.value: data["previous"][step.value]})
+    if action == "keep" and kept(data, step) is not None:
+        return advance(ctx, step, **{step.value: kept(data, step)})
     if action == "skip" and step is Step.NOTE:
         return advance(ctx, step, note=None)
     if action == "redo" and step is Step.CONFIRM:
         ctx.conversation.goto(Step.DAY.value)
         return ask(ctx, Step.DAY)
+    if action == "back":
+        return go_back(ctx, step)
     if action == "save" and step is Step.CONFIRM:
         return await save(ctx)
     return ask(ctx, step)

@@ -13,6 +13,7 @@ import re
 from handlers import places
 from handlers import survey_view as view
 from handlers.context import Context
+from handlers.menu import wants_back
 from handlers.payload import parse
 from handlers.procedures import catalog_of
 from handlers.questionnaire import SKIPPED, QuestionType, Survey
@@ -27,7 +28,7 @@ from handlers.survey_progress import (
     create,
     resumable,
 )
-from handlers.text import fold
+from handlers.text import plain
 from handlers.types import Incoming, Reply
 from storage import surveys
 from storage.models import SurveyResponse
@@ -37,7 +38,6 @@ router = Router("survey")
 PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
 MAX_TEXT_ANSWER = 1000
 SKIP_WORDS = {"bo qua", "khong", "ko", "k", "skip"}
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def start_code(commune_code: str, procedure_code: str | None = None) -> str:
@@ -133,6 +133,8 @@ async def _apply(
 ) -> list[Reply]:
     question = survey.questions[index]
     picked = [p for p in ctx.conversation.data.get("picked", []) if question.option(p)]
+    if choice == view.BACK:
+        return _back(ctx, survey, response, index)
     if choice == view.SKIP and question.optional:
         surveys.set_answer(response, question.id, SKIPPED, ctx.now)
     elif question.type is QuestionType.SINGLE and choice.isdigit():
@@ -166,6 +168,25 @@ async def _apply(
     return await advance(ctx, survey, response)
 
 
+def _back(ctx: Context, survey: Survey, response: SurveyResponse, index: int) -> list[Reply]:
+    """Reopen the question answered before `index`: its answer is dropped, to be given again."""
+    answers = dict(response.answers or {})
+    previous = view.previous_index(survey, answers, index)
+    if previous is None:
+        return _show(ctx, survey, response, index, [], "survey.no_previous")
+    question = survey.questions[previous]
+    old = answers.get(question.id)
+    surveys.drop_answer(response, question.id, ctx.now)
+    if question.type is QuestionType.PROCEDURE:
+        response.procedure_code = None
+    picked = [p for p in old if isinstance(p, str)] if isinstance(old, list) else []
+    if ctx.conversation.flow == FLOW:
+        ctx.conversation.goto(Step.ANSWER, picked=picked)
+    else:
+        ctx.conversation.start(FLOW, Step.ANSWER, rid=response.id, picked=picked)
+    return _show(ctx, survey, response, previous, picked, "survey.back_intro")
+
+
 def _show(
     ctx: Context,
     survey: Survey,
@@ -177,11 +198,6 @@ def _show(
     intro = ctx.t(intro_key) if intro_key else None
     answers = dict(response.answers or {})
     return [view.question_reply(ctx, survey, response.id, index, answers, picked, intro)]
-
-
-def _plain(text: str) -> str:
-    """Folded letters and digits only: '🙂 Hài lòng' -> 'hai long'."""
-    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
 
 
 @router.flow(FLOW)
@@ -204,7 +220,9 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
     text = msg.text.strip()
     if not text:
         return _show(ctx, survey, response, index, [], "survey.empty")
-    if question.optional and _plain(text) in SKIP_WORDS:
+    if wants_back(ctx, text):
+        return _back(ctx, survey, response, index)
+    if question.optional and plain(text) in SKIP_WORDS:
         surveys.set_answer(response, question.id, SKIPPED, ctx.now)
         return await advance(ctx, survey, response)
     if question.type is QuestionType.TEXT:
@@ -215,9 +233,9 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
         hits = find_procedures(ctx, text)
         return [view.procedure_choices(ctx, response.id, index, hits)]
     if question.type is QuestionType.SINGLE:
-        typed = _plain(text)
+        typed = plain(text)
         for i, option in enumerate(question.options):
-            if typed in (_plain(option.label), option.id):
+            if typed in (plain(option.label), option.id):
                 return await _apply(ctx, survey, response, index, str(i), "")
     picked = list(ctx.conversation.data.get("picked", []))
     return _show(ctx, survey, response, index, picked, "survey.use_buttons")

@@ -8,7 +8,8 @@ survey is recognised as stale and ignored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from handlers.context import Context
 from handlers.menu import menu_button
@@ -20,6 +21,7 @@ ACTION = "sv"
 SKIP = "skip"
 DONE = "done"
 CONTINUE = "go"
+BACK = "back"
 RESTART = "new"
 
 
@@ -44,7 +46,6 @@ def question_reply(
     if intro:
         text = f"{intro}\n\n{text}"
     buttons: list[Button] = []
-    numbered = True
     if question.type is QuestionType.SINGLE:
         buttons = [
             Button(o.label, payload=pack(ACTION, response_id, index, i))
@@ -64,18 +65,25 @@ def question_reply(
         )
         if not picked:
             text = f"{text}\n{ctx.t('survey.pick_many')}"
-    elif question.type is QuestionType.TEXT:
-        numbered = False  # the answer is typed; a typed "1" is text, not a button
     if question.optional:
         buttons.append(
             Button(ctx.t("survey.skip_button"), payload=pack(ACTION, response_id, index, SKIP))
+        )
+    if previous_index(survey, answers, index) is not None:
+        buttons.append(
+            Button(ctx.t("survey.back_button"), payload=pack(ACTION, response_id, index, BACK))
         )
     return Reply(
         text=text,
         buttons=tuple(buttons),
         topic=f"survey:{survey.id}:{question.id}",
-        numbered=numbered,
     )
+
+
+def previous_index(survey: Survey, answers: Mapping[str, Any], index: int) -> int | None:
+    """The question answered just before `index` (the one "◀ Câu trước" reopens), if any."""
+    found = [i for i, q in enumerate(survey.questions[:index]) if q.id in answers]
+    return found[-1] if found else None
 
 
 def procedure_choices(

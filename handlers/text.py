@@ -37,6 +37,15 @@ def fold(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def plain(text: str) -> str:
+    """Folded letters and digits only, for comparing what was typed with a label:
+    '✅ Bỏ qua' -> 'bo qua', '🙂 Hài lòng' -> 'hai long'."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
 def spelling(word: str) -> str:
     """One spelling for Vietnamese i/y variants of a folded word: 'ky' -> 'ki', 'quy' -> 'qui'.
 

@@ -24,7 +24,7 @@ def save(
     flow: str | None,
     step: str | None,
     data: dict[str, Any],
-    offered: list[str] | None,
+    offered: list[Any] | None,
 ) -> None:
     """Write the state back; `offered=None` keeps the buttons offered before."""
     if (state.flow, state.step, state.data) != (flow, step, data):

@@ -92,3 +92,27 @@ async def test_cancel_saves_nothing(core: Core, member: Talk) -> None:
     assert "không lưu gì" in member.text()
     async with core.sessions() as session:
         assert await session.scalar(select(OutreachSession)) is None
+
+
+async def test_typing_a_button_label_presses_it_and_the_member_can_go_back(
+    core: Core, member: Talk
+) -> None:
+    await member.say("/ghinhan")
+    await member.say("hôm nay")  # the "Hôm nay" button, typed
+    await member.say("Thôn Đông")
+    await member.say("12")
+    await member.say("ôi nhầm, muốn sửa lại")  # back to the households, 12 kept on a button
+    assert "Số hộ" in member.text() or "hộ" in member.text()
+    assert any("12" in b.label for r in member.last for b in r.buttons)
+    await member.say("20")
+    await member.press_label("Câu trước")  # the button does the same
+    await member.say("21")
+    for value in ("5", "3", "2", "1"):
+        await member.say(value)
+    await member.say("Bỏ qua")  # the note's button, typed: no note
+    assert "Số hộ đã đến: 21" in member.text()
+    await member.say("1")  # [1] Lưu
+    assert "Đã lưu buổi #" in member.text()
+    async with core.sessions() as session:
+        row = await session.scalar(select(OutreachSession))
+    assert row is not None and (row.households, row.note) == (21, None)

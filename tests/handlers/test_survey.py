@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from handlers.questionnaire import SKIPPED
 from storage.models import Contact, OutreachEvent, SurveyResponse
 from tests.support.talk import Talk
 
@@ -185,10 +186,10 @@ async def test_the_3_level_variant_and_typed_option_labels(talk: Talk, sessions)
     await talk.say("khong hai long")
     await talk.press_label("Bỏ qua")  # place
     await talk.press_label("Bỏ qua")  # procedure
-    await talk.say("1")  # typed on the comment question: a comment, not a button
+    await talk.say("1")  # typed on the comment question: its only button, [1] Bỏ qua
     [row] = await responses(sessions)
     assert (row.survey_id, row.status, row.satisfied) == ("hai-long-3-muc", "complete", False)
-    assert row.answers["comment"] == "1"
+    assert row.answers["comment"] == SKIPPED, "a button's number is never saved as a comment"
 
 
 async def test_two_instances_serving_the_same_double_tap_finish_once(sessions, content) -> None:
@@ -232,3 +233,20 @@ async def test_answering_again_for_the_same_procedure_counts_only_the_latest(
         ("2.000528", True, True),
         ("1.001612", False, True),
     ]
+
+
+async def test_the_previous_question_can_be_answered_again(talk: Talk, sessions) -> None:
+    await talk.say("/danhgia hai-long-3-muc")
+    assert not any("Câu trước" in b.label for b in talk.last[-1].buttons), "nothing before"
+    await talk.press_label("Rất hài lòng")
+    await talk.press_label("Bỏ qua")  # place
+    await talk.press_label("Câu trước")  # from the procedure question back to the rating
+    assert "Rất hài lòng" in talk.text() and "chọn lại" in talk.text()
+    await talk.press_label("Không hài lòng")
+    await talk.press_label("Bỏ qua")  # procedure
+    await talk.say("ôi tôi bấm nhầm, muốn sửa lại")  # typed at the comment: back, not a comment
+    await talk.press_label("Bỏ qua")  # procedure again
+    await talk.say("Cán bộ nhiệt tình")
+    [row] = await responses(sessions)
+    assert row.status == "complete" and row.satisfied is False
+    assert row.answers["comment"] == "Cán bộ nhiệt tình"
