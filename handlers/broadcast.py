@@ -13,7 +13,7 @@ from handlers.payload import pack, parse
 from handlers.routing import Router
 from handlers.schedule import QuietHours, local_label, parse_time
 from handlers.teams import refusal, team_of
-from handlers.text import fold
+from handlers.text import fold, short_labels
 from handlers.types import MAX_PAYLOAD_BYTES, Button, Incoming, Reply
 from storage import broadcasts, roles
 from storage.broadcasts import Audience, Target
@@ -21,6 +21,7 @@ from storage.roles import RoleName
 
 router = Router("broadcast")
 FLOW = "broadcast"
+MAX_LABEL = 60  # characters of a procedure name on a button
 MAX_CHOICES = 24  # Telegram shows them all; Zalo turns the extra ones into numbered text
 
 
@@ -243,12 +244,16 @@ def matching_procedures(ctx: Context, query: str) -> list[Button]:
         for code, p in catalog.items()
         if wanted and wanted in fold(p.name) and code not in found
     ]
-    buttons = []
-    for code in found[:MAX_CHOICES]:
-        payload = f"cast:proc:{code}"
-        if ":" not in code and len(payload.encode()) <= MAX_PAYLOAD_BYTES:
-            buttons.append(Button(catalog[code].name[:60], payload=payload))
-    return buttons
+    codes = [
+        code
+        for code in found[:MAX_CHOICES]
+        if ":" not in code and len(f"cast:proc:{code}".encode()) <= MAX_PAYLOAD_BYTES
+    ]
+    labels = short_labels([catalog[code].name for code in codes], MAX_LABEL)
+    return [
+        Button(label, payload=f"cast:proc:{code}")
+        for code, label in zip(codes, labels, strict=True)
+    ]
 
 
 @router.flow(FLOW)

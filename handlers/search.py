@@ -14,7 +14,7 @@ from handlers.guides import open_guide
 from handlers.menu import menu_button, menu_replies
 from handlers.procedures import catalog_of, show_procedure
 from handlers.routing import Router
-from handlers.text import clean, for_figures, normalise, shorten
+from handlers.text import clean, for_figures, normalise, short_labels, shorten
 from handlers.types import Button, Incoming, Reply
 from storage import events
 from storage.events import EventKind
@@ -73,14 +73,21 @@ def min_confidence(ctx: Context) -> float:
     return float(value) if isinstance(value, int | float) else DEFAULT_MIN_CONFIDENCE
 
 
-def hit_button(ctx: Context, hit: Hit) -> Button:
+def hit_buttons(ctx: Context, hits: list[Hit]) -> list[Button]:
+    """Buttons for hits offered together, labels shortened so each keeps what tells it apart."""
+    titles = short_labels([h.title for h in hits], MAX_LABEL)
+    return [hit_button(ctx, hit, title) for hit, title in zip(hits, titles, strict=True)]
+
+
+def hit_button(ctx: Context, hit: Hit, title: str | None = None) -> Button:
     """A button that opens a search result, labelled with its kind and title."""
     icon = {
         "guide": ctx.t("search.icon_guide"),
         "faq": ctx.t("search.icon_faq"),
         "proc": ctx.t("search.icon_proc"),
     }.get(hit.kind, "")
-    return Button(f"{icon} {shorten(hit.title, MAX_LABEL)}".strip(), payload=hit.ref)
+    title = title or shorten(hit.title, MAX_LABEL)
+    return Button(f"{icon} {title}".strip(), payload=hit.ref)
 
 
 async def open_hit(ctx: Context, hit: Hit) -> list[Reply] | None:
@@ -139,7 +146,7 @@ async def not_found(
         await events.record(
             ctx.session, EventKind.SEARCH_UNANSWERED, ctx.contact, detail=detail, at=ctx.now
         )
-    closest = [hit_button(ctx, h) for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0]
+    closest = hit_buttons(ctx, [h for h in hits[: MAX_ALTERNATIVES + 1] if h.confidence > 0])
     intro = ctx.t("search.not_understood") if closest else ctx.t("search.nothing")
     offer = handoff.remember_miss(ctx, query_text) if query else None  # 2nd miss: an officer
     if offer is not None:
@@ -165,7 +172,7 @@ def ambiguous(query: str, good: Sequence[Hit]) -> bool:
 async def choices(ctx: Context, query: str, text: str, hits: Sequence[Hit]) -> list[Reply]:
     """Several items fit a short question equally well: let the person pick one."""
     await record_answered(ctx, "choices", text)
-    buttons = [hit_button(ctx, h) for h in hits]
+    buttons = hit_buttons(ctx, list(hits))
     buttons.append(menu_button(ctx))
     return [
         Reply(
@@ -204,7 +211,7 @@ async def answer(ctx: Context, text: str) -> list[Reply]:
         return await not_found(ctx, query, hits, text)
     handoff.forget_misses(ctx)
     await record_answered(ctx, good[0].ref, text)
-    others = [hit_button(ctx, h) for h in good[1 : MAX_ALTERNATIVES + 1]]
+    others = hit_buttons(ctx, list(good[1 : MAX_ALTERNATIVES + 1]))
     if others:
         replies.append(Reply(text=ctx.t("search.alternatives"), buttons=tuple(others)))
     return replies
@@ -231,7 +238,7 @@ async def search_command(msg: Incoming, ctx: Context) -> list[Reply]:
     if not good:
         return await not_found(ctx, query, hits, msg.args)
     await record_answered(ctx, good[0].ref, msg.args)
-    buttons = [hit_button(ctx, h) for h in good]
+    buttons = hit_buttons(ctx, list(good))
     buttons.append(menu_button(ctx))
     return [
         Reply(

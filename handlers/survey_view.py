@@ -15,6 +15,7 @@ from handlers.context import Context
 from handlers.menu import menu_button
 from handlers.payload import pack
 from handlers.questionnaire import Question, QuestionType, Survey
+from handlers.text import short_labels
 from handlers.types import Button, Reply
 
 ACTION = "sv"
@@ -22,6 +23,7 @@ SKIP = "skip"
 DONE = "done"
 CONTINUE = "go"
 BACK = "back"
+MAX_LABEL = 60  # characters of a procedure name on a button
 RESTART = "new"
 
 
@@ -90,9 +92,10 @@ def procedure_choices(
     ctx: Context, response_id: int, index: int, found: Sequence[tuple[str, str]]
 ) -> Reply:
     """Procedures matching what the person typed, as buttons; plus skip."""
+    labels = short_labels([name for _code, name in found], MAX_LABEL)
     buttons = [
-        Button(name[:60], payload=pack(ACTION, response_id, index, "=" + code))
-        for code, name in found
+        Button(label, payload=pack(ACTION, response_id, index, "=" + code))
+        for (code, _name), label in zip(found, labels, strict=True)
     ]
     buttons.append(
         Button(ctx.t("survey.skip_button"), payload=pack(ACTION, response_id, index, SKIP))

@@ -94,3 +94,63 @@ def shorten(text: str, limit: int) -> str:
         head = head[: head.rindex(" ")]
     head = head.rstrip(" ,;:-–(")
     return f"{head}… {tail}" if tail else f"{text[: limit - 1].rstrip()}…"
+
+
+def _head(words: list[str], limit: int) -> str:
+    """As many whole words as fit in `limit` characters, '…' when some are left out."""
+    text = " ".join(words)
+    if len(text) <= limit:
+        return text
+    out = ""
+    for word in words:
+        candidate = f"{out} {word}".strip()
+        if len(candidate) + 1 > limit:
+            break
+        out = candidate
+    if not out:
+        return words[0][: max(1, limit - 1)] + "…"
+    return out.rstrip(" ,;:-–(") + "…"
+
+
+def _shared_words(one: list[str], other: list[str]) -> int:
+    count = 0
+    for a, b in zip(one, other, strict=False):
+        if fold(a) != fold(b):
+            break
+        count += 1
+    return count
+
+
+def short_labels(texts: list[str], limit: int) -> list[str]:
+    """Button labels of at most `limit` characters, cut between words with '…', each keeping
+    the words that tell it apart from the others offered with it:
+    'Cấp phiếu lý lịch tư pháp cho công dân…' / 'Cấp phiếu lý lịch tư pháp cho cơ quan…';
+    a long shared start is shortened instead ('Liên thông điện tử:… cước cho trẻ em…').
+    """
+    cleaned = [clean(t) for t in texts]
+    split = [t.split(" ") for t in cleaned]
+    out = []
+    for i, words in enumerate(split):
+        text = cleaned[i]
+        if len(text) <= limit:
+            out.append(text)
+            continue
+        shared = max(
+            (_shared_words(words, other) for j, other in enumerate(split) if cleaned[j] != text),
+            default=0,
+        )
+        if shared == 0:
+            out.append(shorten(text, limit))
+        elif len(" ".join(words[: shared + 1])) + 1 <= limit:
+            out.append(_head(words, limit))  # where it differs is within the first words
+        else:
+            head = " ".join(words[:2]).rstrip(" ,;:-–(")
+            room = limit - len(head) - 2
+            start = len(words)  # the longest end of the label that fits
+            while start > 0 and len(" ".join(words[start - 1 :])) <= room:
+                start -= 1
+            if start <= shared:  # the end shows where it differs
+                out.append(f"{head}… {' '.join(words[start:])}")
+            else:
+                out.append(f"{head}… {_head(words[shared:], room)}")
+    return out
