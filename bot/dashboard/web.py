@@ -276,7 +276,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     await _audit_export(request, f"csv:{name}", query)
     buffer = io.StringIO()
     buffer.write("\ufeff")  # a BOM, so spreadsheet programs read the Vietnamese right
-    writers.write_csv(table.sheet(), buffer)
+    writers.write_csv(table, buffer)
     filename = f"dvcbot-{name}-{query.first}-{query.last}.csv"
     return _download(buffer.getvalue().encode(), filename, "text/csv")
 

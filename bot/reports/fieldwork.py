@@ -83,17 +83,17 @@ async def sessions_table(
         values.update({name: (row.figures[name] if row else 0) for name in labels})
         table_rows.append(values)
     columns = (
-        Column("label", breakdowns()[by]),
-        Column("sessions", _("field sessions"), "int"),
-        *(Column(name, label, "int") for name, label in labels.items()),
-        Column("referrals", _("referrals"), "int"),
+        Column(key="label", label=breakdowns()[by]),
+        Column(key="sessions", label=_("field sessions"), kind="int"),
+        *(Column(label, "int", key=name) for name, label in labels.items()),
+        Column(key="referrals", label=_("referrals"), kind="int"),
     )
     return Table(
-        f"field_sessions_by_{by}",
         _("Team field work, by {breakdown}").format(breakdown=breakdowns()[by]),
         columns,
         table_rows,
         note=note,
+        name=f"field_sessions_by_{by}",
     )
 
 
@@ -130,17 +130,17 @@ async def broadcasts_table(
             }
         )
     columns = (
-        Column("id", _("no."), "int"),
-        Column("created", _("created"), "date"),
-        Column("state", _("state")),
-        Column("what", _("message")),
-        Column("audience", _("audience")),
-        Column("total", _("recipients"), "int"),
-        Column("sent", _("sent"), "int"),
-        Column("waiting", _("waiting"), "int"),
-        Column("failed", _("failed"), "int"),
-        Column("unreachable", _("blocked or out of window"), "int"),
-        Column("opted_out", _("unsubscribed"), "int"),
-        Column("rate", _("delivered"), "percent"),
+        Column(key="id", label=_("no."), kind="int"),
+        Column(key="created", label=_("created"), kind="date"),
+        Column(key="state", label=_("state")),
+        Column(key="what", label=_("message")),
+        Column(key="audience", label=_("audience")),
+        Column(key="total", label=_("recipients"), kind="int"),
+        Column(key="sent", label=_("sent"), kind="int"),
+        Column(key="waiting", label=_("waiting"), kind="int"),
+        Column(key="failed", label=_("failed"), kind="int"),
+        Column(key="unreachable", label=_("blocked or out of window"), kind="int"),
+        Column(key="opted_out", label=_("unsubscribed"), kind="int"),
+        Column(key="rate", label=_("delivered"), kind="percent"),
     )
-    return Table("broadcasts", _("Broadcasts"), columns, rows)
+    return Table(_("Broadcasts"), columns, rows, name="broadcasts")

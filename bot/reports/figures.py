@@ -31,12 +31,15 @@ def status_label(status: str) -> str:
 
 def rate_columns(target: float) -> tuple[Column, ...]:
     return (
-        Column("responses", _("responses"), "int"),
-        Column("satisfied", _("satisfied"), "int"),
-        Column("rate", _("satisfaction rate"), "percent"),
-        Column("low", _("95% interval, low"), "percent"),
-        Column("high", _("95% interval, high"), "percent"),
-        Column("status", _("against the target ({target})").format(target=target_text(target))),
+        Column(key="responses", label=_("responses"), kind="int"),
+        Column(key="satisfied", label=_("satisfied"), kind="int"),
+        Column(key="rate", label=_("satisfaction rate"), kind="percent"),
+        Column(key="low", label=_("95% interval, low"), kind="percent"),
+        Column(key="high", label=_("95% interval, high"), kind="percent"),
+        Column(
+            key="status",
+            label=_("against the target ({target})").format(target=target_text(target)),
+        ),
     )
 
 
@@ -78,14 +81,14 @@ async def satisfaction_table(
         values = {"key": key or "", "label": key_label(by, key, names)}
         values.update(rate_values(found[key]))
         table_rows.append(values)
-    columns = (Column("label", breakdowns()[by]), *rate_columns(query.target))
+    columns = (Column(key="label", label=breakdowns()[by]), *rate_columns(query.target))
     if by in ("commune", "team", "procedure"):
-        columns = (Column("key", _("code")), *columns)
+        columns = (Column(key="key", label=_("code")), *columns)
     return Table(
-        f"satisfaction_by_{by}",
         _("Satisfaction by {breakdown}").format(breakdown=breakdowns()[by]),
         columns,
         table_rows,
+        name=f"satisfaction_by_{by}",
     )
 
 
@@ -143,22 +146,22 @@ def targets_table(rate: stats.Rate, month: str, target: float) -> Table:
             }
         )
     columns = (
-        Column("figure", _("figure")),
-        Column("definition", _("definition")),
-        Column("target", _("target")),
+        Column(key="figure", label=_("figure")),
+        Column(key="definition", label=_("definition")),
+        Column(key="target", label=_("target")),
         *rate_columns(target),
-        Column("source", _("source")),
+        Column(key="source", label=_("source")),
     )
-    return Table("targets", _("Targets of the plans"), columns, rows)
+    return Table(_("Targets of the plans"), columns, rows, name="targets")
 
 
 def funnel_columns() -> tuple[Column, ...]:
     return (
-        Column("reached", _("reached"), "int"),
-        Column("engaged", _("engaged"), "int"),
-        Column("guided", _("guided"), "int"),
-        Column("surveyed", _("surveyed"), "int"),
-        Column("satisfied", _("satisfied"), "int"),
+        Column(key="reached", label=_("reached"), kind="int"),
+        Column(key="engaged", label=_("engaged"), kind="int"),
+        Column(key="guided", label=_("guided"), kind="int"),
+        Column(key="surveyed", label=_("surveyed"), kind="int"),
+        Column(key="satisfied", label=_("satisfied"), kind="int"),
     )
 
 
@@ -188,15 +191,15 @@ async def funnel_table(
         table_rows.sort(key=lambda r: (r["key"] == "", natural(r["label"])))
     label = breakdowns().get(by, _("all"))
     return Table(
-        f"funnel_by_{by}" if by else "funnel",
         _("People reached, by {breakdown}").format(breakdown=label) if by else _("Funnel"),
-        (Column("label", label), *funnel_columns()),
+        (Column(label, key="label"), *funnel_columns()),
         table_rows,
         note=_(
             "People counted once at the furthest step: reached (wrote to the bot), engaged "
             "(opened a guide or asked), guided (finished a guide or found an answer), surveyed, "
             "satisfied."
         ),
+        name=f"funnel_by_{by}" if by else "funnel",
     )
 
 
@@ -215,15 +218,15 @@ async def gaps_table(session: AsyncSession, scope: Scope, query: Query, limit: i
         for g in gaps
     ]
     columns = (
-        Column("query", _("question (normalised)")),
-        Column("count", _("times asked"), "int"),
-        Column("first_seen", _("first asked"), "date"),
-        Column("last_seen", _("last asked"), "date"),
+        Column(key="query", label=_("question (normalised)")),
+        Column(key="count", label=_("times asked"), kind="int"),
+        Column(key="first_seen", label=_("first asked"), kind="date"),
+        Column(key="last_seen", label=_("last asked"), kind="date"),
     )
     return Table(
-        "content_gaps",
         _("Questions with no answer"),
         columns,
         rows,
         note=_("What content to write next: the most asked questions the bot could not answer."),
+        name="content_gaps",
     )

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -19,26 +18,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import number, percent
+from bot.reports.tables import Column, Table
+
+__all__ = ["Column", "Table", "render_text", "write_csv", "write_json", "write_xlsx", "xlsx_bytes"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
 NUMBER_FORMATS = {"int": "#,##0", "percent": "0.0%"}
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: str = "text"  # text | int | percent (a fraction 0..1)
-
-
-@dataclass(frozen=True)
-class Table:
-    """One sheet: a title, typed columns and rows of plain values (None for empty)."""
-
-    name: str
-    columns: tuple[Column, ...]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
-    note: str = ""
 
 
 def safe(value: Any) -> Any:
@@ -69,8 +55,8 @@ def _for_reading(value: Any, column: Column) -> str:
 
 def write_csv(table: Table, out: IO[str]) -> None:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe(c.title) for c in table.columns])
-    for row in table.rows:
+    writer.writerow([safe(c.label) for c in table.columns])
+    for row in table.cells():
         # Only text is neutralised: a negative number stays a number.
         writer.writerow(
             [
@@ -84,12 +70,13 @@ def render_text(tables: Sequence[Table]) -> str:
     """Aligned plain-text tables for a terminal, numbers formatted for vi_VN."""
     blocks = []
     for table in tables:
-        cells = [[c.title for c in table.columns]]
+        cells = [[c.label for c in table.columns]]
         cells += [
-            [_for_reading(v, c) for v, c in zip(r, table.columns, strict=True)] for r in table.rows
+            [_for_reading(v, c) for v, c in zip(r, table.columns, strict=True)]
+            for r in table.cells()
         ]
         widths = [max(len(row[i]) for row in cells) for i in range(len(table.columns))]
-        lines = [table.name, ""] if table.name else []
+        lines = [table.title, ""] if table.title else []
         for index, row in enumerate(cells):
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
             if index == 0:
@@ -106,22 +93,21 @@ def write_xlsx(tables: Sequence[Table], out: IO[bytes] | str) -> None:
     book.remove(book.active)
     used: set[str] = set()
     for table in tables:
-        title = _sheet_title(table.name, used)
+        title = _sheet_title(table.title, used)
         sheet = book.create_sheet(title)
-        sheet.append([safe(c.title) for c in table.columns])
+        sheet.append([safe(c.label) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = PatternFill("solid", fgColor="1D5FA8")
-        for row in table.rows:
+        rows = table.cells()
+        for row in rows:
             sheet.append([safe(v) for v in row])
         for index, column in enumerate(table.columns, 1):
             letter = get_column_letter(index)
             if column.kind in NUMBER_FORMATS:
                 for cell in sheet[letter][1:]:
                     cell.number_format = NUMBER_FORMATS[column.kind]
-            width = max(
-                [len(str(column.title))] + [len(str(r[index - 1] or "")) for r in table.rows]
-            )
+            width = max([len(str(column.label))] + [len(str(r[index - 1] or "")) for r in rows])
             sheet.column_dimensions[letter].width = min(60, width + 2)
         sheet.freeze_panes = "A2"
         if table.note:
