@@ -22,13 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import demo
 from bot.config import load_settings
 from bot.reports import figures
 from bot.reports import query as queries
 from bot.reports.labels import Names
 from bot.web.app import create_app
-from storage import contacts, dashboard, db, roles, stats
+from storage import contacts, dashboard, db, demo, roles, stats
 from storage.access import Scope
 from storage.models import utcnow
 

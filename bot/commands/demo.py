@@ -6,10 +6,10 @@ import argparse
 import random
 import sys
 
-from bot import demo
 from bot.commands.common import run, setup
 from bot.i18n import _
 from bot.runtime import open_runtime
+from storage import demo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -7,7 +7,6 @@ import io
 import sys
 from pathlib import Path
 
-from bot import demo
 from bot.commands.common import run, setup
 from bot.commands.places import check_place_arguments
 from bot.config import Settings
@@ -20,7 +19,7 @@ from bot.reports.responses import responses_table
 from bot.runtime import handler_settings, load_content
 from handlers.content import Content
 from handlers.questionnaire import Surveys
-from storage import app_state, db, stats, teams
+from storage import app_state, db, demo, stats, teams
 from storage.access import Scope
 from storage.clock import SYSTEM_CLOCK
 from storage.roles import RoleName

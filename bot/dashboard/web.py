@@ -11,7 +11,6 @@ from typing import Any, Protocol
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot import demo
 from bot.config import Settings
 from bot.dashboard.auth import VIEWER, Viewer, login, login_page, logout, officers_only, refused
 from bot.handoff import figures as handoff_figures
@@ -32,7 +31,7 @@ from bot.reports.tables import Table, find
 from bot.web import templating
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
-from storage import roles, stats, teams
+from storage import demo, roles, stats, teams
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SORT = re.compile(r"^[a-z_]{1,40}$")

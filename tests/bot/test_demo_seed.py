@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from bot import demo
 from bot.commands.demo import refusal
 from bot.core import Core
+from storage import demo
 from storage.models import utcnow
 from tests.support.talk import Talk
 
