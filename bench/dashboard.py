@@ -25,7 +25,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.config import load_settings
 from bot.reports import figures
 from bot.reports import query as queries
-from bot.reports.labels import Names
+from bot.reports.labels import Names, communes_of
 from bot.web.app import create_app
 from storage import contacts, dashboard, db, demo, roles, stats
 from storage.access import Scope
@@ -46,7 +46,11 @@ async def run(months: int, communes: int, requests: int) -> None:
     t0 = time.perf_counter()
     async with sessions() as session, session.begin():
         seeded = await demo.seed(
-            session, months=months, communes=communes, now=utcnow(), rng=random.Random(1)
+            session,
+            places=communes_of(demo.PROVINCE)[:communes],
+            months=months,
+            now=utcnow(),
+            rng=random.Random(1),
         )
         admin, _ = await contacts.get_or_create(session, "console", "admin", "admin")
         await roles.grant(session, admin.id, "admin", actor="bench")

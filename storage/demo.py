@@ -8,6 +8,7 @@ the channel "demo"; the demo teams and broadcasts are listed under the app_state
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reports.labels import communes_of
 from storage import app_state, stats, surveys
 from storage.events import EventKind
 from storage.models import (
@@ -71,9 +71,15 @@ async def present(session: AsyncSession) -> bool:
 
 
 async def seed(
-    session: AsyncSession, *, months: int, communes: int, now: datetime, rng: random.Random
+    session: AsyncSession,
+    *,
+    places: Sequence[tuple[str, str]],
+    months: int,
+    now: datetime,
+    rng: random.Random,
 ) -> Seeded:
-    """Fill months × communes with plausible contacts, outreach events and survey answers."""
+    """Fill months × communes of PROVINCE (`places`: code and name of each) with plausible
+    contacts, outreach events and survey answers."""
     if await present(session):
         raise DemoError(DemoError.PRESENT)
     real = await session.scalar(
@@ -83,7 +89,6 @@ async def seed(
     )
     if real:  # people who only chatted are fine: demo figures mix only with survey answers
         raise DemoError(DemoError.REAL_ANSWERS, real)
-    places = communes_of(PROVINCE)[:communes]
     teams = []
     for code, name in places:
         team = Team(

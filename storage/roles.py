@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Role, utcnow
+from storage.models import AuditEntry, Contact, Role, utcnow
 
 
 class RoleName(StrEnum):
@@ -20,6 +20,16 @@ class RoleName(StrEnum):
 async def of(session: AsyncSession, contact_id: int) -> list[Role]:
     rows = await session.scalars(select(Role).where(Role.contact_id == contact_id))
     return list(rows)
+
+
+async def holders(session: AsyncSession) -> list[tuple[Role, Contact]]:
+    """Everyone with a role, with the contact holding it, by role then contact id."""
+    rows = await session.execute(
+        select(Role, Contact)
+        .join(Contact, Contact.id == Role.contact_id)
+        .order_by(Role.role, Contact.id)
+    )
+    return list(rows.tuples())
 
 
 async def has(session: AsyncSession, contact_id: int, *names: RoleName | str) -> Role | None:

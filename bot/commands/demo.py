@@ -8,6 +8,7 @@ import sys
 
 from bot.commands.common import run, setup
 from bot.i18n import _
+from bot.reports.labels import communes_of
 from bot.runtime import open_runtime
 from storage import demo
 
@@ -58,8 +59,8 @@ def seed_demo(args: argparse.Namespace) -> int:
         ):
             return await demo.seed(
                 session,
+                places=communes_of(demo.PROVINCE)[: args.communes],
                 months=args.months,
-                communes=args.communes,
                 now=runtime.clock.now(),
                 rng=random.Random(args.random_seed),
             )

@@ -6,7 +6,6 @@ import argparse
 import logging
 import sys
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.common import run, setup
@@ -15,7 +14,7 @@ from bot.i18n import _
 from bot.runtime import Runtime, open_runtime
 from handlers.teams import menu_commands
 from storage import contacts, roles, teams
-from storage.models import Contact, Role, Team
+from storage.models import Contact, Team
 from storage.roles import RoleName
 
 logger = logging.getLogger(__name__)
@@ -156,12 +155,7 @@ def list_roles(args: argparse.Namespace) -> int:
 
     async def listing() -> int:
         async with open_runtime(settings) as runtime, runtime.sessions() as session:
-            rows = await session.execute(
-                select(Role, Contact)
-                .join(Contact, Contact.id == Role.contact_id)
-                .order_by(Role.role, Contact.id)
-            )
-            for role, contact in rows.tuples():
+            for role, contact in await roles.holders(session):
                 print(
                     f"contact:{contact.id}\t{contact.channel}\t{role.role}\t"
                     f"{role.province_code or '-'}\t{role.commune_code or '-'}\t"

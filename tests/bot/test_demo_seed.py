@@ -9,6 +9,7 @@ import pytest
 
 from bot.commands.demo import refusal
 from bot.core import Core
+from bot.reports.labels import communes_of
 from storage import demo
 from storage.models import utcnow
 from tests.support.talk import Talk
@@ -16,7 +17,13 @@ from tests.support.talk import Talk
 
 async def seed(core: Core) -> demo.Seeded:
     async with core.sessions() as session, session.begin():
-        return await demo.seed(session, months=1, communes=2, now=utcnow(), rng=random.Random(3))
+        return await demo.seed(
+            session,
+            places=communes_of(demo.PROVINCE)[:2],
+            months=1,
+            now=utcnow(),
+            rng=random.Random(3),
+        )
 
 
 async def test_demo_data_goes_in_beside_people_who_only_chatted(core: Core, talk: Talk) -> None:
