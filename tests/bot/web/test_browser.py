@@ -181,6 +181,11 @@ def test_an_officer_signs_in_reads_the_kpi_filters_and_downloads_the_report(
     assert (responses, satisfied) == (commune.responses, commune.satisfied)
     assert rate == pytest.approx(commune.rate) and overall.cell(7, 4).number_format == "0.0%"
     assert any(name.endswith(" xã-phường") for name in book.sheetnames)  # a sheet per breakdown
+    [procedures] = [book[n] for n in book.sheetnames if n.endswith(" thủ tục")]
+    named = {row[0]: row[1] for row in _values(procedures)[1:]}
+    assert named.get("1.000656") == "Đăng ký khai tử", named  # names beside codes
+    cells = [str(v) for sheet in book.worksheets for row in _values(sheet) for v in row if v]
+    assert not any("+00:00" in v for v in cells), "times are Vietnam time, not UTC ISO"
     cli = run_dvcbot(
         [
             "report",
