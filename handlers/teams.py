@@ -100,10 +100,10 @@ def telegram_link(ctx: Context, start: str) -> str | None:
     return f"https://t.me/{str(username).lstrip('@')}?start={start}" if username else None
 
 
-def webchat_link(ctx: Context, start: str) -> str | None:
-    """The web chat opened with a start code: `…/chat?start=ref_abc` (None without a web app)."""
+def webchat_link(ctx: Context, query: str) -> str | None:
+    """The web chat with a query: `…/chat?ref=abc` (None without a web app)."""
     base = ctx.settings.get("base_url")
-    return f"{str(base).rstrip('/')}/chat?start={start}" if base else None
+    return f"{str(base).rstrip('/')}/chat?{query}" if base else None
 
 
 def referral_links(ctx: Context, code: str) -> list[tuple[str, str]]:
@@ -112,7 +112,7 @@ def referral_links(ctx: Context, code: str) -> list[tuple[str, str]]:
     links = []
     if link := telegram_link(ctx, start):
         links.append(("telegram", link))
-    if link := webchat_link(ctx, start):
+    if link := webchat_link(ctx, f"ref={code}"):
         links.append(("web", link))
     return links
 

@@ -124,7 +124,7 @@ async def test_with_nobody_to_receive_it_the_member_is_told_at_once_and_who_woul
     core: Core, talk: Talk
 ) -> None:
     await join_team(core, talk)  # a new team: nobody on Telegram or Zalo in the commune yet
-    await add_people(core.sessions, 3, commune="18099", province="42", first_chat=300)
+    await add_people(core.sessions, 3, commune="18754", province="42", first_chat=300)
     await talk.say("/phatsong")
     text = talk.text()
     assert "chưa có ai nhận được tin" in text and "Telegram hoặc Zalo" in text
@@ -138,7 +138,7 @@ async def test_with_nobody_to_receive_it_the_member_is_told_at_once_and_who_woul
 
 async def test_an_empty_audience_is_refused_before_asking_when(core: Core, talk: Talk) -> None:
     await join_team(core, talk)
-    await add_people(core.sessions, 5, commune="18070", province="42", first_chat=400)
+    await add_people(core.sessions, 5, commune="18562", province="42", first_chat=400)
     await talk.say("/phatsong")
     await talk.press_label("Một hướng dẫn")
     await talk.press("cast:guide:vneid-muc-2")

@@ -79,8 +79,8 @@ async def test_without_telegram_the_web_chat_link_and_its_qr_code_are_given(
     replies = await talk.say("/gioithieu")
     text = talk.text()
     assert "t.me" not in text and "chưa" not in text
-    assert "https://dvc.example.vn/chat?start=ref_" in text
-    ref = text.split("chat?start=")[1].split()[0]
+    assert "https://dvc.example.vn/chat?ref=" in text
+    ref = "ref_" + text.split("chat?ref=")[1].split()[0]
     assert f"https://zalo.me/123 rồi gửi tin nhắn: /start {ref}" in text
     [image] = [r.image for r in replies if r.image is not None]
     assert image.data.startswith(b"\x89PNG")

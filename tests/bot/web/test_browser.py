@@ -362,7 +362,7 @@ def test_a_team_member_on_the_web_chat_hands_out_a_referral_link_and_qr_code(
     qr.wait_for()
     assert qr.get_attribute("src").startswith("data:image/png;base64,")
     text = page.locator("#log").inner_text()
-    [link] = [w for w in text.split() if w.startswith(f"{served.base}/chat?start=ref_")]
+    [link] = [w for w in text.split() if w.startswith(f"{served.base}/chat?ref=")]
 
     citizen = browser.new_context(locale="vi-VN").new_page()
     citizen.goto(link)
