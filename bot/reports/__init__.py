@@ -1,1 +1,1 @@
-"""Reports: the monthly satisfaction and outreach tables, and writers for text, CSV, XLSX, JSON."""
+"""Every figure officers see, in one place: labels, tables, figures, charts, report and writers."""

@@ -1,4 +1,4 @@
-"""The monthly satisfaction and outreach report: statistics turned into tables for any writer."""
+"""The satisfaction and outreach report of a month or a span of months, as tables for any writer."""
 
 from __future__ import annotations
 
