@@ -119,7 +119,7 @@ def report(args: argparse.Namespace) -> int:
                 handoff = await handoff_figures.handoff_table(
                     session, scope, start, end, args.commune, handler_settings(settings)
                 )
-                handoff_sheets.append(handoff.sheet())
+                handoff_sheets.append(handoff)
                 rows = await responses_table(
                     session,
                     start=start,

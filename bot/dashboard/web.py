@@ -319,7 +319,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
         handoff = await handoff_figures.handoff_table(
             session, viewer.scope, start, end, query.commune
         )
-    sheets.insert(-1, handoff.sheet())
+    sheets.insert(-1, handoff)
     period = query.last if query.first == query.last else f"{query.first}-{query.last}"
     filename = f"dvcbot-report-{period}.xlsx"
     return _download(writers.xlsx_bytes(sheets), filename, XLSX_TYPE)

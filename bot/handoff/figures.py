@@ -43,23 +43,23 @@ async def handoff_table(
     if len(rows) > 1:
         rows.append(_row(_("all"), None, total) | {"commune": _("total")})
     columns = (
-        Column("month", _("month")),
-        Column("commune", _("commune")),
-        Column("opened", _("tickets opened"), "int"),
-        Column("answered", _("answered"), "int"),
-        Column("median_hours", _("median hours to first answer")),
-        Column("within_day", _("answered within 1 working day"), "percent"),
-        Column("rated", _("ratings"), "int"),
-        Column("satisfied", _("direct support satisfied"), "percent"),
+        Column(key="month", label=_("month")),
+        Column(key="commune", label=_("commune")),
+        Column(key="opened", label=_("tickets opened"), kind="int"),
+        Column(key="answered", label=_("answered"), kind="int"),
+        Column(key="median_hours", label=_("median hours to first answer")),
+        Column(key="within_day", label=_("answered within 1 working day"), kind="percent"),
+        Column(key="rated", label=_("ratings"), kind="int"),
+        Column(key="satisfied", label=_("direct support satisfied"), kind="percent"),
     )
     return Table(
-        "handoff",
         _("Questions to officers (hỗ trợ trực tiếp)"),
         columns,
         rows,
         note=_(
             "Ratings of officers' help are counted here only, not in the survey satisfaction rate."
         ),
+        name="handoff",
     )
 
 
