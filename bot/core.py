@@ -16,7 +16,7 @@ from handlers.context import Context, Conversation
 from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
-from handlers.text import clean, plain
+from handlers.text import clean, label_key, plain
 from handlers.types import Incoming, Kind, Reply
 from storage import app_state, contacts, conversations, events, interactions
 from storage.clock import SYSTEM_CLOCK, Clock
@@ -216,8 +216,8 @@ def press_offered_button(msg: Incoming, offered: list[Any]) -> Incoming:
         if 0 <= index < len(buttons) and buttons[index]["numbered"] and buttons[index]["payload"]:
             return dataclasses.replace(msg, payload=buttons[index]["payload"], text="")
         return msg
-    typed = plain(text)
+    typed = label_key(text)
     for button in buttons:
-        if typed and button["payload"] and plain(str(button["label"])) == typed:
+        if typed and button["payload"] and label_key(str(button["label"])) == typed:
             return dataclasses.replace(msg, payload=button["payload"], text="")
     return msg

@@ -9,7 +9,7 @@ from handlers.content import Link
 from handlers.context import Context
 from handlers.payload import parse
 from handlers.routing import Router
-from handlers.text import fold, plain
+from handlers.text import fold, label_key
 from handlers.types import Button, Incoming, Reply
 
 router = Router("menu")
@@ -61,8 +61,8 @@ async def start(msg: Incoming, ctx: Context) -> list[Reply]:
 
 def wants_back(ctx: Context, text: str) -> bool:
     """'ôi bấm nhầm, muốn sửa lại' / 'quay lại': the person wants the previous question again."""
-    typed = f" {plain(text)} "
-    phrases = (plain(p) for p in ctx.t("common.back_words").split("|"))
+    typed = f" {label_key(text)} "
+    phrases = (label_key(p) for p in ctx.t("common.back_words").split("|"))
     return any(f" {phrase} " in typed for phrase in phrases if phrase)
 
 

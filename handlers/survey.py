@@ -28,7 +28,7 @@ from handlers.survey_progress import (
     create,
     resumable,
 )
-from handlers.text import plain
+from handlers.text import label_key
 from handlers.types import Incoming, Reply
 from storage import surveys
 from storage.models import SurveyResponse
@@ -222,7 +222,7 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
         return _show(ctx, survey, response, index, [], "survey.empty")
     if wants_back(ctx, text):
         return _back(ctx, survey, response, index)
-    if question.optional and plain(text) in SKIP_WORDS:
+    if question.optional and label_key(text) in SKIP_WORDS:
         surveys.set_answer(response, question.id, SKIPPED, ctx.now)
         return await advance(ctx, survey, response)
     if question.type is QuestionType.TEXT:
@@ -233,9 +233,9 @@ async def typed_answer(msg: Incoming, ctx: Context) -> list[Reply]:
         hits = find_procedures(ctx, text)
         return [view.procedure_choices(ctx, response.id, index, hits)]
     if question.type is QuestionType.SINGLE:
-        typed = plain(text)
+        typed = label_key(text)
         for i, option in enumerate(question.options):
-            if typed in (plain(option.label), option.id):
+            if typed in (label_key(option.label), option.id):
                 return await _apply(ctx, survey, response, index, str(i), "")
     picked = list(ctx.conversation.data.get("picked", []))
     return _show(ctx, survey, response, index, picked, "survey.use_buttons")

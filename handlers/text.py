@@ -40,7 +40,7 @@ def fold(text: str) -> str:
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def plain(text: str) -> str:
+def label_key(text: str) -> str:
     """Folded letters and digits only, for comparing what was typed with a label:
     '✅ Bỏ qua' -> 'bo qua', '🙂 Hài lòng' -> 'hai long'."""
     return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
