@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import _, moment
+from bot.i18n import _, day, moment
 from bot.reports.labels import (
     Names,
     key_label,
@@ -21,6 +21,7 @@ from bot.reports.labels import (
 from bot.reports.query import months_from
 from bot.reports.writers import Column, Table
 from storage import stats, teams
+from storage.clock import vietnam_date
 
 DEFAULT_BREAKDOWNS = ("commune",)
 # The workbook officers send upward (dashboard download and `dvcbot report --format xlsx`).
@@ -202,8 +203,8 @@ def gaps_table(report: MonthlyReport) -> Table:
         (
             g.query,
             g.count,
-            moment(g.first_seen),
-            moment(g.last_seen),
+            day(vietnam_date(g.first_seen)),  # to the day, as the dashboard: a minute could
+            day(vietnam_date(g.last_seen)),  # name who asked a one-off question
         )
         for g in report.gaps
     ]
