@@ -12,11 +12,12 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.documents import Document, documents_from, synonyms_from, with_phrasings
+from bot.search.documents import Document, documents_from, synonyms_from
 from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
 from handlers.content import Content
 from handlers.search import Hit
 from handlers.text import words
+from handlers.understanding import EMPTY, ChatWords, chat_words_of, tokens, without_fillers
 
 FIELD_WEIGHTS = (5.0, 3.0, 1.0)  # title, keywords, body
 FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
@@ -38,8 +39,10 @@ class SearchIndex:
         self,
         documents: Iterable[Document],
         synonyms: Mapping[str, Sequence[str]] | None = None,
+        chat: ChatWords = EMPTY,
     ) -> None:
         self.documents: list[Document] = list(documents)
+        self.chat = chat
         self.size = len(self.documents)
         # word -> id, handing out the next id to a new word; map() keeps tokenizing in C
         ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -56,7 +59,7 @@ class SearchIndex:
 
         for doc in self.documents:
             title = phrase(doc.title)
-            keywords = [phrase(k) for k in doc.keywords]
+            keywords = [phrase(k) for k in (*doc.keywords, *doc.examples)]
             body = phrase(doc.body)
             for sequence in (title, *keywords, body):
                 self._pairs.update(itertools.pairwise(sequence))
@@ -73,11 +76,14 @@ class SearchIndex:
         for word in self.terms:
             self._by_length.setdefault(len(word), []).append(word)
         self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
-        self.synonyms = {
-            tuple(words(key)): tuple(tuple(words(e)) for e in expansions)
-            for key, expansions in (synonyms or {}).items()
-            if words(key)
-        }
+        # Synonyms and intent words ("mất" -> "cấp lại") are both read as alternatives.
+        readings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        for key, expansions in (*(synonyms or {}).items(), *chat.intents.items()):
+            if words(key) if isinstance(key, str) else key:
+                folded = tuple(words(key)) if isinstance(key, str) else key
+                found = readings.setdefault(folded, [])
+                found.extend(tuple(words(e)) for e in expansions if tuple(words(e)) not in found)
+        self.synonyms = {key: tuple(value) for key, value in readings.items()}
 
     def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
         """BM25F: per word and document, the saturated sum of weighted field frequencies."""
@@ -143,9 +149,14 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------------
 
+    def parse(self, query: str) -> Query:
+        """The question as the index reads it: chat words applied, then words to terms."""
+        typed = without_fillers(tokens(query, self.chat), self.chat)
+        return parse_query(typed, self, self.synonyms, self.chat.minor)
+
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         """The best `limit` matches, best first; empty when nothing matches at all."""
-        parsed = parse_query(query, self, self.synonyms)
+        parsed = self.parse(query)
         if parsed.empty or not self.size:
             return []
         scores, coverage = self._score(parsed)
@@ -276,10 +287,11 @@ class _Wanted:
 
 
 def build_index(
-    content: Content, phrasings: Mapping[str, Sequence[str]] | None = None
+    content: Content, extra_examples: Mapping[str, Sequence[str]] | None = None
 ) -> SearchIndex:
-    """The index over every guide, FAQ entry and procedure of `content`, with the learned
-    `phrasings` (`kind:id` -> questions) among their keywords."""
+    """The index over every guide, FAQ entry and procedure of `content`; `extra_examples`
+    adds phrasings per reference ("proc:CODE") from outside the content, such as the ones
+    officers linked to an answer (bot/handoff/learning.py; see documents_from)."""
     return SearchIndex(
-        with_phrasings(documents_from(content), phrasings or {}), synonyms_from(content)
+        documents_from(content, extra_examples), synonyms_from(content), chat_words_of(content)
     )

@@ -3,84 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.text import spelling, words
+from handlers.text import spelling
+from handlers.understanding import SYLLABLE
 
 MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
-# Words that carry little meaning in a question ("how do I ...?"); they count a little in the
-# score and not at all in the confidence, unless the question has nothing else.
-STOPWORDS = frozenset(
-    [
-        "toi",
-        "minh",
-        "em",
-        "anh",
-        "chi",
-        "ban",
-        "ong",
-        "ba",
-        "con",
-        "chau",
-        "muon",
-        "can",
-        "phai",
-        "lam",
-        "sao",
-        "nao",
-        "nhu",
-        "cach",
-        "gi",
-        "la",
-        "o",
-        "dau",
-        "co",
-        "khong",
-        "ko",
-        "k",
-        "duoc",
-        "dc",
-        "ve",
-        "cho",
-        "hoi",
-        "xin",
-        "a",
-        "ah",
-        "oi",
-        "nhe",
-        "nha",
-        "voi",
-        "thi",
-        "va",
-        "cua",
-        "nhung",
-        "cac",
-        "mot",
-        "bi",
-        "da",
-        "roi",
-        "di",
-        "nay",
-        "do",
-        "vay",
-        "nhi",
-        "khi",
-        "bao",
-        "gio",
-        "hay",
-        "hoac",
-        "biet",
-    ]
-)
-# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
-# A word of this shape that the index does not know may be a word we have no content for
-# ("nuôi", "rồng"): correcting it to a near word ("người", "công") would give wrong answers.
-SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
-)
+# Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
+# word and count nothing towards the confidence, unless the question has nothing else.
 STOP_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHTS = {1: 0.85, 2: 0.7}
@@ -127,9 +59,13 @@ class Vocabulary(Protocol):
 
 
 def parse_query(
-    text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    typed_words: Sequence[str],
+    vocab: Vocabulary,
+    synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]],
+    minor: frozenset[str] = frozenset(),
 ) -> Query:
-    typed = words(text)[:MAX_WORDS]
+    """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
+    typed = list(typed_words[:MAX_WORDS])
     if not any("." in w or not w.isdigit() for w in typed):
         return Query((), ())  # only numbers: "7" is a menu choice, not a question
     longest = max((len(k) for k in synonyms), default=0)
@@ -145,15 +81,15 @@ def parse_query(
                 span, expansions = size, found
                 break
         own = [
-            _slot(w, vocab, context=_neighbours(typed, i + k, vocab))
+            _slot(w, vocab, minor, context=_neighbours(typed, i + k, vocab))
             for k, w in enumerate(typed[i : i + span])
         ]
         sequence.extend(frozenset(t for t, _ in s.terms) for s in own)
         variants = [tuple(own)]
         if span == 1 and not own[0].terms and not expansions:
-            variants.extend(_split(typed[i], vocab))
+            variants.extend(_split(typed[i], vocab, minor))
         for expansion in expansions:
-            slots = [_slot(w, vocab, SYNONYM_WEIGHT) for w in expansion]
+            slots = [_slot(w, vocab, minor, SYNONYM_WEIGHT) for w in expansion]
             variants.append(tuple(s for s in slots if s.terms))
         groups.append(Group(tuple(v for v in variants if v) or (tuple(own),)))
         i += span
@@ -169,10 +105,11 @@ def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | 
 def _slot(
     word: str,
     vocab: Vocabulary,
+    minor: frozenset[str],
     weight: float = 1.0,
     context: tuple[int | None, int | None] = (None, None),
 ) -> Slot:
-    stop = word in STOPWORDS
+    stop = word in minor
     exact = vocab.exact(word)
     if exact is not None:
         return Slot(word, ((exact, weight),), stop)
@@ -192,10 +129,10 @@ def _slot(
     return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
 
 
-def _split(word: str, vocab: Vocabulary) -> list[tuple[Slot, ...]]:
+def _split(word: str, vocab: Vocabulary, minor: frozenset[str]) -> list[tuple[Slot, ...]]:
     """'dangky' typed without its space -> ('dang', 'ki')."""
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], spelling(word[cut:])
         if vocab.exact(left) is not None and vocab.exact(right) is not None:
-            return [(_slot(left, vocab), _slot(right, vocab))]
+            return [(_slot(left, vocab, minor), _slot(right, vocab, minor))]
     return []

@@ -1,0 +1,153 @@
+"""How citizens write in chat: shorthand, telex leftovers, fillers, follow-ups and small talk.
+
+The word lists are content (content/vi/chat_words.yaml, loaded into `ChatWords`); this module
+only applies them to the folded words of a message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from handlers.text import spelling, words
+
+Phrase = tuple[str, ...]
+
+# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
+SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
+)
+# Telex and VNI keys left in a word when the keyboard did not turn them into marks:
+# "ddang" (đ), "dawng" (ă), "khai sinhf" (tone key), "dang2" (VNI digit).
+_TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
+_TONE_KEYS = frozenset("sfrxj")
+
+
+@dataclass(frozen=True)
+class ChatWords:
+    """The lists of content/vi/chat_words.yaml, folded; every list may be empty."""
+
+    fillers: frozenset[Phrase] = frozenset()
+    minor: frozenset[str] = frozenset()
+    shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
+    intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
+    small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
+    references: frozenset[Phrase] = frozenset()
+
+    @property
+    def longest(self) -> int:
+        phrases: Iterable[Phrase] = (
+            *self.fillers,
+            *self.aspects,
+            *self.small_talk,
+            *self.references,
+        )
+        return max((len(p) for p in phrases), default=1)
+
+
+EMPTY = ChatWords()
+
+
+def chat_words_of(content: Any) -> ChatWords:
+    """The chat words of a `Content` (its `extra["chat"]`), or empty lists."""
+    found = content.extra.get("chat") if content is not None else None
+    return found if isinstance(found, ChatWords) else EMPTY
+
+
+def phrase(text: str) -> Phrase:
+    """The folded words of a list entry, as they are compared with a message."""
+    return tuple(words(text))
+
+
+def repair(word: str) -> str:
+    """Undo telex/VNI keys left in a folded word, when what remains is a syllable."""
+    if SYLLABLE.fullmatch(word) or word.isdigit():
+        return word
+    fixed = word
+    if fixed[-1:].isdigit() and fixed[:-1].isalpha():
+        fixed = fixed[:-1]
+    for keys, letter in _TELEX_LETTERS:
+        fixed = fixed.replace(keys, letter)
+    if not SYLLABLE.fullmatch(fixed) and fixed[-1:] in _TONE_KEYS and len(fixed) > 2:
+        fixed = fixed[:-1]
+    return spelling(fixed) if fixed != word and SYLLABLE.fullmatch(fixed) else word
+
+
+def tokens(text: str, chat: ChatWords) -> list[str]:
+    """The words of a message with shorthand expanded and keyboard leftovers repaired."""
+    out: list[str] = []
+    for word in words(text):
+        expansion = chat.shorthand.get(word)
+        if expansion is None:
+            word = repair(word)
+            expansion = chat.shorthand.get(word, (word,))
+        out.extend(expansion)
+    return out
+
+
+def spans(
+    typed: Sequence[str], table: Mapping[Phrase, Any] | frozenset[Phrase], longest: int
+) -> list[tuple[int, int, Any]]:
+    """Longest-first matches of the table's phrases in `typed`: (start, end, value)."""
+    found = []
+    i = 0
+    while i < len(typed):
+        for size in range(min(longest, len(typed) - i), 0, -1):
+            key = tuple(typed[i : i + size])
+            if key in table:
+                value = table[key] if isinstance(table, Mapping) else True
+                found.append((i, i + size, value))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def without_fillers(typed: Sequence[str], chat: ChatWords) -> list[str]:
+    """The words left once politeness and question frames are taken out."""
+    drop = set()
+    for start, end, _ in spans(typed, chat.fillers, chat.longest):
+        drop.update(range(start, end))
+    kept = [w for i, w in enumerate(typed) if i not in drop]
+    return kept or list(typed)
+
+
+def aspect_of(text: str, chat: ChatWords) -> str | None:
+    """'cần giấy tờ gì' -> 'documents': the message only asks about an aspect of a topic."""
+    typed = without_fillers(tokens(text, chat), chat)
+    found = spans(typed, chat.aspects, chat.longest)
+    if not found:
+        return None
+    covered = {i for start, end, _ in found for i in range(start, end)}
+    rest = [w for i, w in enumerate(typed) if i not in covered]
+    refs = {i for s, e, _ in spans(rest, chat.references, chat.longest) for i in range(s, e)}
+    if any(w not in chat.minor for i, w in enumerate(rest) if i not in refs):
+        return None
+    return str(found[0][2])
+
+
+def refers_back(text: str, chat: ChatWords) -> bool:
+    """Whether the message points at what was just shown ('nó', 'thủ tục này')."""
+    return bool(spans(tokens(text, chat), chat.references, chat.longest))
+
+
+def small_talk_of(text: str, chat: ChatWords) -> str | None:
+    """'chào bạn' -> 'greeting', 'bạn là ai' -> 'who': a social message, nothing to search."""
+    typed = tokens(text, chat)
+    if not typed or len(typed) > 8:
+        return None
+    whole = chat.small_talk.get(tuple(typed))
+    if whole is not None:
+        return whole
+    found = spans(typed, chat.small_talk, chat.longest)
+    covered = {i for start, end, _ in found for i in range(start, end)}
+    rest = [w for i, w in enumerate(typed) if i not in covered]
+    if found and all(w in chat.minor or (w,) in chat.fillers for w in rest):
+        return str(found[0][2])
+    return None
