@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Protocol
 
 from handlers import handoff
@@ -44,7 +45,7 @@ class Searcher(Protocol):
 
 router = Router("search")
 
-DEFAULT_MIN_CONFIDENCE = 0.6
+DEFAULT_MIN_CONFIDENCE = 0.55  # chosen on the labelled sets: docs/BENCHMARKS.md
 ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best answer
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5
@@ -53,6 +54,9 @@ MAX_LABEL = 56  # characters of a title on a button
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2
 CLOSE_SHARE = 0.85
+# Two answers of the same kind whose scores are within this share of each other are too close
+# to guess between ("đổi" or "cấp lại" căn cước): the bot asks which one is meant.
+CLARIFY_MARGIN = 0.08
 # Thanks and acknowledgements (folded) get a friendly word, not a search.
 # fmt: off
 THANKS = frozenset({
@@ -61,6 +65,39 @@ THANKS = frozenset({
     "vang a", "uh", "u", "duoc roi", "hieu roi", "xong roi",
 })
 # fmt: on
+
+
+class Decision(StrEnum):
+    """What the bot does with the ranked hits of a question."""
+
+    ANSWER = "answer"  # the first hit, with the others as alternatives
+    CLARIFY = "clarify"  # two answers of the same kind are too close: ask which one
+    NOT_FOUND = "not_found"  # nothing confident: say what dvcbot helps with
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    kind: Decision
+    choices: tuple[Hit, ...] = ()
+
+
+def decide(hits: Sequence[Hit], threshold: float) -> Choice:
+    """Answer, ask a clarifying question, or admit not knowing: the one rule the bot and the
+    benchmark (bench/understanding.py) share."""
+    if not hits or hits[0].confidence < threshold:
+        return Choice(Decision.NOT_FOUND, tuple(hits))
+    best = hits[0]
+    close = [
+        h
+        for h in hits[1:]
+        if h.kind == best.kind
+        and h.confidence >= threshold
+        and h.score >= (1 - CLARIFY_MARGIN) * best.score
+    ]
+    if close and not best.exact:
+        return Choice(Decision.CLARIFY, (best, *close))
+    others = [h for h in hits[1:] if h.confidence >= threshold and h.score >= ALTERNATIVE_SHARE * best.score]
+    return Choice(Decision.ANSWER, (best, *others))
 
 
 def searcher_of(ctx: Context) -> Searcher | None:

@@ -7,12 +7,13 @@ only applies them to the folded words of a message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from handlers.text import spelling, words
+from handlers.text import clean, fold, spelling, words
 
 Phrase = tuple[str, ...]
 
@@ -25,6 +26,64 @@ SYLLABLE = re.compile(
 # "ddang" (đ), "dawng" (ă), "khai sinhf" (tone key), "dang2" (VNI digit).
 _TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = frozenset("sfrxj")
+_TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
+
+
+class Word(str):
+    """A folded word that remembers the marks it was typed with ("" when typed without any):
+    "vàng" and "vâng" fold to the same word but are not the same word."""
+
+    marks: str = ""
+
+
+def marks_of(token: str) -> str:
+    """The accent marks of a lower-case word, in order ('yếu' -> circumflex + acute)."""
+    decomposed = unicodedata.normalize("NFD", token)
+    found = "".join(c for c in decomposed if unicodedata.combining(c))
+    return found + ("đ" if "đ" in token else "")
+
+
+def marked_words(text: str) -> list[str]:
+    """Like `words`, but each word is a `Word` carrying the marks it was typed with."""
+    out: list[str] = []
+    for token in _TOKEN.findall(clean(text).lower()):
+        folded = words(token)
+        marks = marks_of(token) if len(folded) == 1 else ""
+        for piece in folded:
+            word = Word(piece)
+            word.marks = marks
+            out.append(word)
+    return out
+
+
+@dataclass(frozen=True)
+class MinorWords:
+    """Minor words; one typed with marks is minor only with the marks the list gives it
+    ("mấy" is minor, "máy" is not, though both fold to "may")."""
+
+    marked: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def of(cls, entries: Iterable[str]) -> MinorWords:
+        found = set()
+        for entry in entries:
+            typed = marked_words(entry)
+            if len(typed) == 1:
+                found.add((str(typed[0]), getattr(typed[0], "marks", "")))
+        return cls(frozenset(found))
+
+    @property
+    def folded(self) -> frozenset[str]:
+        return frozenset(word for word, _ in self.marked)
+
+    def __contains__(self, word: object) -> bool:
+        marks = getattr(word, "marks", "")
+        if marks:
+            return (str(word), marks) in self.marked
+        return word in self._folded
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_folded", self.folded)
 
 
 @dataclass(frozen=True)
@@ -32,7 +91,7 @@ class ChatWords:
     """The lists of content/vi/chat_words.yaml, folded; every list may be empty."""
 
     fillers: frozenset[Phrase] = frozenset()
-    minor: frozenset[str] = frozenset()
+    minor: MinorWords = field(default_factory=MinorWords)
     shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
     intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -81,11 +140,11 @@ def repair(word: str) -> str:
 def tokens(text: str, chat: ChatWords) -> list[str]:
     """The words of a message with shorthand expanded and keyboard leftovers repaired."""
     out: list[str] = []
-    for word in words(text):
+    for word in marked_words(text):
         expansion = chat.shorthand.get(word)
         if expansion is None:
-            word = repair(word)
-            expansion = chat.shorthand.get(word, (word,))
+            fixed = repair(word)
+            expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))
         out.extend(expansion)
     return out
 

@@ -13,7 +13,7 @@ import yaml
 from bot.content import yamlfile
 from bot.content.loader import PARTS, Loading
 from bot.content.records import strings
-from handlers.understanding import ChatWords, Phrase, phrase
+from handlers.understanding import ChatWords, MinorWords, Phrase, phrase
 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
@@ -44,10 +44,10 @@ class ChatWordsPart:
             if key not in (*LISTS, *TABLES):
                 loading.problem(path, yamlfile.line_of(data), f"unknown section {key!r}")
         check = _Checker(loading, path)
-        minor = check.phrases("minor", data.get("minor"))
+        minor = check.entries("minor", data.get("minor"))
         return ChatWords(
             fillers=frozenset(check.phrases("fillers", data.get("fillers"))),
-            minor=frozenset(p[0] for p in minor if len(p) == 1),
+            minor=MinorWords.of(minor),
             shorthand=MappingProxyType(check.shorthand(data.get("shorthand"))),
             intents=MappingProxyType(check.intents(data.get("intents"))),
             aspects=MappingProxyType(check.grouped("aspects", data.get("aspects"), ASPECTS)),
@@ -65,6 +65,23 @@ class _Checker:
 
     def problem(self, raw: Any, message: str) -> None:
         self.loading.problem(self.path, yamlfile.line_of(raw), message)
+
+    def entries(self, section: str, raw: Any) -> list[str]:
+        """One-word entries as written, with their marks (duplicates are exact repeats)."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem(raw, f"{section}: must be a list")
+            return []
+        seen: set[str] = set()
+        for entry in raw:
+            text = str(entry).strip().lower()
+            if len(phrase(text)) != 1:
+                self.problem(raw, f"{section}: {entry!r} must be one word")
+            elif text in seen:
+                self.problem(raw, f"{section}: {entry!r} is listed twice")
+            seen.add(text)
+        return sorted(seen)
 
     def phrases(self, section: str, raw: Any) -> list[Phrase]:
         if raw is None:

@@ -13,11 +13,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.search.documents import Document, documents_from, synonyms_from
-from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
+from bot.search.query import MARKS_WEIGHT, STOP_WEIGHT, Query, Slot, parse_query
 from handlers.content import Content
 from handlers.search import Hit
 from handlers.text import words
-from handlers.understanding import EMPTY, ChatWords, chat_words_of, tokens, without_fillers
+from handlers.understanding import (
+    EMPTY,
+    ChatWords,
+    chat_words_of,
+    marked_words,
+    tokens,
+    without_fillers,
+)
 
 FIELD_WEIGHTS = (5.0, 3.0, 1.0)  # title, keywords, body
 FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
@@ -27,6 +34,10 @@ BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
 UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
 BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
+# Confidence: a question holding a whole title/keyword/example of two words or more starts from
+# HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
+HELD_FLOOR = 0.5
+SCATTERED = 0.7
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -51,10 +62,15 @@ class SearchIndex:
         fields: list[tuple[Phrase, Phrase, Phrase]] = []
         seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
 
+        marks: defaultdict[int, set[str]] = defaultdict(set)  # how the content writes a word
+
         def phrase(text: str) -> Phrase:
             found = seen.get(text)
             if found is None:
-                found = seen[text] = tuple(map(ids.__getitem__, words(text)))
+                typed = marked_words(text)
+                found = seen[text] = tuple(map(ids.__getitem__, typed))
+                for term, word in zip(found, typed, strict=True):
+                    marks[term].add(word.marks)  # type: ignore[attr-defined]
             return found
 
         for doc in self.documents:
@@ -66,6 +82,7 @@ class SearchIndex:
             self._phrases.append((title, *keywords))
             fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
         self.terms: dict[str, int] = dict(ids)
+        self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
         self._bigrams = [
             set(itertools.chain.from_iterable(itertools.pairwise(p) for p in phrases))
@@ -127,6 +144,9 @@ class SearchIndex:
     def pair(self, first: int, second: int) -> bool:
         return (first, second) in self._pairs
 
+    def written(self, term: int, marks: str) -> bool:
+        return marks in self._marks.get(term, ())
+
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
         cached = self._near_cache.get(word)
@@ -175,9 +195,23 @@ class SearchIndex:
         hits = []
         for score, doc, exact in ranked[:limit]:
             item = self.documents[doc]
-            confidence = min(1.0, float(coverage[doc]))
+            confidence = self._confidence(doc, float(coverage[doc]), wanted)
             hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
         return hits
+
+    def _confidence(self, doc: int, coverage: float, wanted: _Wanted) -> float:
+        """The share of the question's informative words matched, raised when the question
+        holds a whole title, keyword or example of the document ("… khai báo tạm vắng …"),
+        lowered when the words it matches never stand together in it (scattered look-alikes:
+        "người yêu" is not "yếu tố nước ngoài")."""
+        if coverage <= 0:
+            return 0.0
+        if wanted.informative >= 2:
+            if wanted.holds_phrase(self._phrases[doc]):
+                coverage = HELD_FLOOR + (1 - HELD_FLOOR) * coverage
+            elif not wanted.meets(self._bigrams[doc]):
+                coverage *= SCATTERED
+        return min(1.0, coverage)
 
     def _score(self, query: Query) -> tuple[Array, Array]:
         """Per document: BM25F score and the share of the question it matches."""
@@ -226,6 +260,8 @@ class SearchIndex:
         for term, weight in slot.terms:
             ids, values, reach = self.postings[term]
             contribution = values * np.float32(weight * factor * self.idf[term])
+            if weight <= MARKS_WEIGHT:  # typed with other marks: probably another word
+                reach = reach * np.float32(weight)
             if len(slot.terms) == 1:
                 score[ids] = contribution
                 reached[ids] = reach
@@ -267,10 +303,32 @@ class _Wanted:
     def __init__(self, query: Query) -> None:
         self.sequence = query.sequence
         self.pairs = list(itertools.pairwise(self.sequence))
+        typed = [g.variants[0] for g in query.groups]
+        self.informative = sum(1 for v in typed for slot in v if not slot.stop)
+        # a synonym ("sổ đỏ" -> "giấy chứng nhận …") is a phrase of its own
+        self.synonym = any(len(g.variants) > 1 and len(g.variants[0]) > 1 for g in query.groups)
         self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
         for group in query.groups:
             for variant in group.variants[1:]:
                 self.terms.update(t for s in variant for t, _ in s.terms)
+
+    def meets(self, bigrams: set[tuple[int, int]]) -> bool:
+        """Whether two neighbouring words of the question stand together in the item."""
+        return self.synonym or any(
+            (x, y) in bigrams for a, b in self.pairs for x in a for y in b
+        )
+
+    def holds_phrase(self, phrases: tuple[Phrase, ...]) -> bool:
+        """Whether the question contains one of the item's phrases (2+ words) whole."""
+        sequence, size = self.sequence, len(self.sequence)
+        for phrase in phrases:
+            length = len(phrase)
+            if length < 2 or length > size:
+                continue
+            for start in range(size - length + 1):
+                if all(phrase[i] in sequence[start + i] for i in range(length)):
+                    return True
+        return False
 
     def phrase_bonus(self, phrase: Phrase) -> float:
         """The bonus for the question appearing in a title or keyword: whole, or inside it."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.text import spelling
-from handlers.understanding import SYLLABLE
+from handlers.understanding import SYLLABLE, Word
 
 MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
 # Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
@@ -16,6 +16,9 @@ MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but 
 STOP_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHTS = {1: 0.85, 2: 0.7}
+# A word typed with marks the content never writes it with ("yêu" for "yếu", "vé" for "về") is
+# probably another word: it scores and counts this share of a match.
+MARKS_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +60,16 @@ class Vocabulary(Protocol):
         """Whether the two words follow each other somewhere in the content."""
         ...
 
+    def written(self, term: int, marks: str) -> bool:
+        """Whether the content writes the word with these accent marks somewhere."""
+        ...
+
 
 def parse_query(
     typed_words: Sequence[str],
     vocab: Vocabulary,
     synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]],
-    minor: frozenset[str] = frozenset(),
+    minor: Container[str] = frozenset(),
 ) -> Query:
     """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
     typed = list(typed_words[:MAX_WORDS])
@@ -105,13 +112,16 @@ def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | 
 def _slot(
     word: str,
     vocab: Vocabulary,
-    minor: frozenset[str],
+    minor: Container[str],
     weight: float = 1.0,
     context: tuple[int | None, int | None] = (None, None),
 ) -> Slot:
     stop = word in minor
     exact = vocab.exact(word)
     if exact is not None:
+        marks = word.marks if isinstance(word, Word) else ""
+        if marks and not vocab.written(exact, marks):
+            weight *= MARKS_WEIGHT
         return Slot(word, ((exact, weight),), stop)
     if stop or word.isdigit():
         return Slot(word, (), stop)
@@ -129,7 +139,7 @@ def _slot(
     return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
 
 
-def _split(word: str, vocab: Vocabulary, minor: frozenset[str]) -> list[tuple[Slot, ...]]:
+def _split(word: str, vocab: Vocabulary, minor: Container[str]) -> list[tuple[Slot, ...]]:
     """'dangky' typed without its space -> ('dang', 'ki')."""
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], spelling(word[cut:])

@@ -1,0 +1,103 @@
+"""Measure how well questions are understood: the public query sets, by category.
+
+Run: python bench/understanding.py [--threshold 0.6] [--sweep] [--misses]
+Reads tests/fixtures/search_queries.yaml (on-topic, each with the right answers) and
+tests/fixtures/search_off_topic.yaml (questions with no answer in the content). Prints top-1
+as the bot answers it (confidence gate and margin: a close second gets a clarifying question,
+counted right when the right answer is one of the choices), top-3, and the share of off-topic
+questions rejected, per category; --sweep prints precision and recall over thresholds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml
+
+from bot.config import BUNDLED_CONTENT
+from bot.content import load_or_raise
+from bot.search import build_index
+from handlers.search import DEFAULT_MIN_CONFIDENCE, Decision, decide
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threshold", type=float, default=DEFAULT_MIN_CONFIDENCE)
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--misses", action="store_true")
+    args = parser.parse_args()
+    index = build_index(load_or_raise(BUNDLED_CONTENT))
+    queries = [
+        q
+        for q in yaml.safe_load((FIXTURES / "search_queries.yaml").read_text("utf-8"))
+        if "after" not in q
+    ]
+    off = yaml.safe_load((FIXTURES / "search_off_topic.yaml").read_text("utf-8"))
+    on_hits = [(q, index.search(q["q"], 3)) for q in queries]
+    off_hits = [(cat, text, index.search(text, 3)) for cat, texts in off.items() for text in texts]
+
+    def run(threshold: float, verbose: bool) -> tuple[float, float, float]:
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for q, hits in on_hits:
+            right = {q["expect"], *q.get("also", [])}
+            decision = decide(hits, threshold)
+            ok = bool(decision.choices) and (
+                decision.choices[0].ref in right
+                if decision.kind == Decision.ANSWER
+                else decision.kind == Decision.CLARIFY
+                and any(h.ref in right for h in decision.choices)
+            )
+            row = per[q.get("cat", "other")]
+            row[0] += 1
+            row[1] += ok
+            row[2] += any(h.ref in right for h in hits)
+            row[3] += decision.kind == Decision.CLARIFY
+            if verbose and args.misses and not ok:
+                refs = [(h.ref, round(h.confidence, 2)) for h in hits]
+                print(f"  miss [{decision.kind}] {q['q']!r} -> {refs} want {q['expect']}")
+        rejected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for cat, text, hits in off_hits:
+            decision = decide(hits, threshold)
+            rejected[cat][0] += 1
+            rejected[cat][1] += decision.kind == Decision.NOT_FOUND
+            if verbose and args.misses and decision.kind != Decision.NOT_FOUND:
+                refs = [(h.ref, round(h.confidence, 2)) for h in hits[:2]]
+                print(f"  off-topic answered [{decision.kind}] {text!r} -> {refs}")
+        total = sum(r[0] for r in per.values())
+        top1 = sum(r[1] for r in per.values()) / total
+        top3 = sum(r[2] for r in per.values()) / total
+        off_total = sum(r[0] for r in rejected.values())
+        rejection = sum(r[1] for r in rejected.values()) / off_total
+        if verbose:
+            print(f"threshold {threshold:.2f}")
+            print(f"{'on-topic category':<18} {'n':>4} {'top-1 gated':>12} {'top-3':>7} {'asked':>6}")
+            for cat, (n, ok, in3, asked) in sorted(per.items()):
+                print(f"{cat:<18} {n:>4} {ok / n:>12.1%} {in3 / n:>7.1%} {asked:>6}")
+            print(f"{'all':<18} {total:>4} {top1:>12.1%} {top3:>7.1%}")
+            print(f"{'off-topic category':<18} {'n':>4} {'rejected':>12}")
+            for cat, (n, ok) in sorted(rejected.items()):
+                print(f"{cat:<18} {n:>4} {ok / n:>12.1%}")
+            print(f"{'all':<18} {off_total:>4} {rejection:>12.1%}")
+        return top1, top3, rejection
+
+    run(args.threshold, True)
+    if args.sweep:
+        print("\nthreshold  top-1 gated (recall)  off-topic rejected  precision of answers")
+        for step in range(30, 91, 5):
+            threshold = step / 100
+            top1, _, rejection = run(threshold, False)
+            answered_off = (1 - rejection) * len(off_hits)
+            answered_right = top1 * len(on_hits)
+            precision = answered_right / max(1.0, answered_right + answered_off)
+            print(f"{threshold:>9.2f}  {top1:>20.1%}  {rejection:>18.1%}  {precision:>20.1%}")
+
+
+if __name__ == "__main__":
+    main()
