@@ -77,7 +77,8 @@ def main() -> None:
         rejection = sum(r[1] for r in rejected.values()) / off_total
         if verbose:
             print(f"threshold {threshold:.2f}")
-            print(f"{'on-topic category':<18} {'n':>4} {'top-1 gated':>12} {'top-3':>7} {'asked':>6}")
+            head = ("on-topic category", "n", "top-1 gated", "top-3", "asked")
+            print("{:<18} {:>4} {:>12} {:>7} {:>6}".format(*head))
             for cat, (n, ok, in3, asked) in sorted(per.items()):
                 print(f"{cat:<18} {n:>4} {ok / n:>12.1%} {in3 / n:>7.1%} {asked:>6}")
             print(f"{'all':<18} {total:>4} {top1:>12.1%} {top3:>7.1%}")

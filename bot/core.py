@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers.content import Content
 from handlers.context import Context, Conversation
+from handlers.dialogue import remember_topic
 from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
@@ -124,7 +125,14 @@ class Core:
         if state is None:
             state = await conversations.load(session, contact.id)
         msg = press_numbered_button(msg, list(state.offered or []))
-        conversation = Conversation(state.flow, state.step, dict(state.data or {}))
+        conversation = Conversation(
+            state.flow,
+            state.step,
+            dict(state.data or {}),
+            topic=state.topic,
+            topic_at=state.topic_at,
+            language=state.language,
+        )
         ctx = Context(
             content=self.content,
             session=session,
@@ -135,6 +143,7 @@ class Core:
             services=self.services,
         )
         route, replies = await dispatch(self.routers, msg, ctx, self.fallback)
+        remember_topic(conversation, replies, now)
         if created:
             replies = with_first_contact_notice(ctx, replies)
         erased = contacts.is_erased(contact)  # /xoadulieu: nothing may point at them again
@@ -151,7 +160,14 @@ class Core:
         if not erased:
             flow, step, data = conversation.snapshot()
             conversations.save(
-                state, flow=flow, step=step, data=data, offered=offered_payloads(replies)
+                state,
+                flow=flow,
+                step=step,
+                data=data,
+                offered=offered_payloads(replies),
+                topic=conversation.topic,
+                topic_at=conversation.topic_at,
+                language=conversation.language,
             )
         return replies
 

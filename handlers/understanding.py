@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from handlers.text import clean, fold, spelling, words
+from handlers.text import clean, spelling, words
 
 Phrase = tuple[str, ...]
 

@@ -139,7 +139,9 @@ def load_procedure_examples(loading: Loading, codes: set[str]) -> dict[str, tupl
             loading.problem(path, yamlfile.line_of(data), f"write code {code!r} in quotes")
             continue
         if code not in codes:
-            loading.problem(path, yamlfile.line_of(data), f"no procedure {code!r} in procedures.csv")
+            loading.problem(
+                path, yamlfile.line_of(data), f"no procedure {code!r} in procedures.csv"
+            )
             continue
         if not isinstance(value, list) or not strings(value):
             loading.problem(path, yamlfile.line_of(data), f"{code}: give a list of questions")

@@ -110,11 +110,11 @@ class SearchIndex:
         weighted: dict[int, dict[int, float]] = defaultdict(dict)
         prominent: dict[int, set[int]] = defaultdict(set)  # docs with the word in title/keywords
         for doc, doc_fields in enumerate(fields):
-            for i, tokens in enumerate(doc_fields):
-                if not tokens:
+            for i, seq in enumerate(doc_fields):
+                if not seq:
                     continue
-                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i])
-                for term, count in Counter(tokens).items():
+                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(seq) / averages[i])
+                for term, count in Counter(seq).items():
                     per_doc = weighted[term]
                     per_doc[doc] = per_doc.get(doc, 0.0) + count * norm
                     if i < 2:
@@ -314,9 +314,7 @@ class _Wanted:
 
     def meets(self, bigrams: set[tuple[int, int]]) -> bool:
         """Whether two neighbouring words of the question stand together in the item."""
-        return self.synonym or any(
-            (x, y) in bigrams for a, b in self.pairs for x in a for y in b
-        )
+        return self.synonym or any((x, y) in bigrams for a, b in self.pairs for x in a for y in b)
 
     def holds_phrase(self, phrases: tuple[Phrase, ...]) -> bool:
         """Whether the question contains one of the item's phrases (2+ words) whole."""
