@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.render import offered_payloads
 from handlers.content import Content
 from handlers.context import Context, Conversation
 from handlers.dialogue import remember_topic
@@ -189,16 +190,6 @@ def sanitised(msg: Incoming, secret: str) -> Incoming:
             message_key(secret, msg.channel, msg.message_id) if msg.message_id is not None else None
         ),
     )
-
-
-def offered_payloads(replies: Sequence[Reply]) -> list[str]:
-    """What typing 1, 2, 3... presses: the buttons of the last reply that has any ('' for links)."""
-    for reply in reversed(replies):
-        if reply.buttons:
-            if not reply.numbered:
-                return []
-            return [b.payload or "" for b in reply.buttons]
-    return []
 
 
 def press_numbered_button(msg: Incoming, offered: list[str]) -> Incoming:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from handlers.catalog import Procedure
 from handlers.context import Context, Conversation
 from handlers.english import english_of, looks_english
-from handlers.menu import menu_button
+from handlers.menu import menu_button, short_menu
 from handlers.procedures import _authority, _field, _level, catalog_of
 from handlers.types import Button, Reply
 
@@ -148,4 +148,6 @@ def social_reply(ctx: Context, kind: str, english: bool) -> list[Reply]:
     if english:
         return english_reply(ctx, "thanks" if kind == "ok" else kind)
     key = SOCIAL_KEYS.get(kind, "search.thanks")
+    if kind in ("greeting", "who"):  # a first word: a few places to start from
+        return short_menu(ctx, ctx.t(key), topic=f"talk:{kind}")
     return [Reply(text=ctx.t(key), buttons=(menu_button(ctx),), topic=f"talk:{kind}")]
