@@ -67,6 +67,7 @@ CLOSE_SHARE = 0.85
 # Two answers of the same kind whose scores are within this share of each other are too close
 # to guess between ("đổi" or "cấp lại" căn cước): the bot asks which one is meant.
 CLARIFY_MARGIN = 0.08
+RERANK = 0.85  # a confident item scoring this share of an unconfident first one answers instead
 # Thanks and acknowledgements (folded) get a friendly word, not a search.
 # fmt: off
 THANKS = frozenset({
@@ -94,9 +95,18 @@ class Choice:
 def decide(hits: Sequence[Hit], threshold: float) -> Choice:
     """Answer, ask a clarifying question, or admit not knowing: the one rule the bot and the
     benchmark (bench/understanding.py) share."""
-    if not hits or hits[0].confidence < threshold:
-        return Choice(Decision.NOT_FOUND, tuple(hits))
+    if not hits:
+        return Choice(Decision.NOT_FOUND, ())
     best = hits[0]
+    if best.confidence < threshold:
+        # a near-equal item that covers the question better is the one it is about
+        better = [
+            h for h in hits[1:] if h.confidence >= threshold and h.score >= RERANK * best.score
+        ]
+        if not better:
+            return Choice(Decision.NOT_FOUND, tuple(hits))
+        best = better[0]
+        hits = [best, *(h for h in hits if h is not best)]
     close = [
         h
         for h in hits[1:]

@@ -26,6 +26,7 @@ SYLLABLE = re.compile(
 # "ddang" (đ), "dawng" (ă), "khai sinhf" (tone key), "dang2" (VNI digit).
 _TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = frozenset("sfrxj")
+_TEEN_ONSETS = {"f": "ph", "w": "qu", "j": "gi", "z": "d"}
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
 
 
@@ -34,6 +35,7 @@ class Word(str):
     "vàng" and "vâng" fold to the same word but are not the same word."""
 
     marks: str = ""
+    aside: bool = False  # asks about an aspect ("bao nhiêu tiền"): minor for choosing a topic
 
 
 def marks_of(token: str) -> str:
@@ -77,6 +79,8 @@ class MinorWords:
         return frozenset(word for word, _ in self.marked)
 
     def __contains__(self, word: object) -> bool:
+        if getattr(word, "aside", False):
+            return True
         marks = getattr(word, "marks", "")
         if marks:
             return (str(word), marks) in self.marked
@@ -94,6 +98,10 @@ class ChatWords:
     minor: MinorWords = field(default_factory=MinorWords)
     shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
     intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    situations: Mapping[Phrase, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    instead: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     references: frozenset[Phrase] = frozenset()
@@ -128,6 +136,8 @@ def repair(word: str) -> str:
     if SYLLABLE.fullmatch(word) or word.isdigit():
         return word
     fixed = word
+    if fixed[:1] in _TEEN_ONSETS:  # "fép" -> "phép", "wá" -> "quá": no f, w, j, z in Vietnamese
+        fixed = _TEEN_ONSETS[fixed[0]] + fixed[1:]
     if fixed[-1:].isdigit() and fixed[:-1].isalpha():
         fixed = fixed[:-1]
     for keys, letter in _TELEX_LETTERS:
@@ -175,6 +185,21 @@ def without_fillers(typed: Sequence[str], chat: ChatWords) -> list[str]:
         drop.update(range(start, end))
     kept = [w for i, w in enumerate(typed) if i not in drop]
     return kept or list(typed)
+
+
+def set_aside_aspects(typed: Sequence[str], chat: ChatWords) -> list[str]:
+    """The words, those asking about an aspect ("mất bao nhiêu tiền", "cần giấy tờ gì") marked
+    aside: they say what to show of a topic, not which topic."""
+    out = list(typed)
+    for start, end, _ in spans(typed, chat.aspects, chat.longest):
+        for i in range(start, end):
+            word = Word(out[i])
+            word.marks = getattr(out[i], "marks", "")
+            word.aside = True
+            out[i] = word
+    if all(word in chat.minor for word in out):
+        return list(typed)  # "vì sao nên làm online": the aspect is the whole question
+    return out
 
 
 def aspect_of(text: str, chat: ChatWords) -> str | None:

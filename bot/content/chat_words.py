@@ -19,7 +19,7 @@ FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
 SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye")
 LISTS = ("fillers", "minor", "references")
-TABLES = ("shorthand", "intents", "aspects", "small_talk")
+TABLES = ("shorthand", "intents", "situations", "instead", "aspects", "small_talk")
 
 
 @dataclass
@@ -49,7 +49,9 @@ class ChatWordsPart:
             fillers=frozenset(check.phrases("fillers", data.get("fillers"))),
             minor=MinorWords.of(minor),
             shorthand=MappingProxyType(check.shorthand(data.get("shorthand"))),
-            intents=MappingProxyType(check.intents(data.get("intents"))),
+            intents=MappingProxyType(check.intents("intents", data.get("intents"))),
+            situations=MappingProxyType(check.intents("situations", data.get("situations"))),
+            instead=MappingProxyType(check.intents("instead", data.get("instead"))),
             aspects=MappingProxyType(check.grouped("aspects", data.get("aspects"), ASPECTS)),
             small_talk=MappingProxyType(
                 check.grouped("small_talk", data.get("small_talk"), SMALL_TALK)
@@ -116,14 +118,14 @@ class _Checker:
                 table[word[0]] = meaning
         return table
 
-    def intents(self, raw: Any) -> dict[Phrase, tuple[str, ...]]:
+    def intents(self, section: str, raw: Any) -> dict[Phrase, tuple[str, ...]]:
         table: dict[Phrase, tuple[str, ...]] = {}
-        for key, value in self._mapping("intents", raw).items():
+        for key, value in self._mapping(section, raw).items():
             words, meanings = phrase(str(key)), strings(value)
             if not words or not meanings:
-                self.problem(raw, f"intents: {key!r} needs words and a list of meanings")
+                self.problem(raw, f"{section}: {key!r} needs words and a list of meanings")
             elif words in table:
-                self.problem(raw, f"intents: {key!r} is listed twice")
+                self.problem(raw, f"{section}: {key!r} is listed twice")
             else:
                 table[words] = meanings
         return table

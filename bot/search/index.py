@@ -22,6 +22,7 @@ from handlers.understanding import (
     ChatWords,
     chat_words_of,
     marked_words,
+    set_aside_aspects,
     tokens,
     without_fillers,
 )
@@ -95,12 +96,15 @@ class SearchIndex:
         self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
         # Synonyms and intent words ("mất" -> "cấp lại") are both read as alternatives.
         readings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-        for key, expansions in (*(synonyms or {}).items(), *chat.intents.items()):
+        tables = (chat.intents, chat.situations, chat.instead)
+        for key, expansions in (*(synonyms or {}).items(), *(i for t in tables for i in t.items())):
             if words(key) if isinstance(key, str) else key:
                 folded = tuple(words(key)) if isinstance(key, str) else key
                 found = readings.setdefault(folded, [])
-                found.extend(tuple(words(e)) for e in expansions if tuple(words(e)) not in found)
+                found.extend(r for r in map(_reading, expansions) if r not in found)
         self.synonyms = {key: tuple(value) for key, value in readings.items()}
+        self.modifiers = frozenset(chat.intents) - set(map(tuple, map(words, synonyms or {})))
+        self.instead = frozenset(chat.instead)
 
     def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
         """BM25F: per word and document, the saturated sum of weighted field frequencies."""
@@ -171,8 +175,10 @@ class SearchIndex:
 
     def parse(self, query: str) -> Query:
         """The question as the index reads it: chat words applied, then words to terms."""
-        typed = without_fillers(tokens(query, self.chat), self.chat)
-        return parse_query(typed, self, self.synonyms, self.chat.minor)
+        typed = set_aside_aspects(without_fillers(tokens(query, self.chat), self.chat), self.chat)
+        return parse_query(
+            typed, self, self.synonyms, self.chat.minor, self.modifiers, self.instead
+        )
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         """The best `limit` matches, best first; empty when nothing matches at all."""
@@ -193,11 +199,13 @@ class SearchIndex:
             ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
-        for score, doc, exact in ranked[:limit]:
+        for score, doc, exact in ranked[: limit * 3]:
             item = self.documents[doc]
             confidence = self._confidence(doc, float(coverage[doc]), wanted)
             hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
-        return hits
+        # an item matched only through intent words ("hết hạn" -> gia hạn) answers nothing
+        hits.sort(key=lambda h: h.confidence <= 0)
+        return hits[:limit]
 
     def _confidence(self, doc: int, coverage: float, wanted: _Wanted) -> float:
         """The share of the question's informative words matched, raised when the question
@@ -244,8 +252,9 @@ class SearchIndex:
                 best_cover = cover if best_cover is None else np.maximum(best_cover, cover)
             if best_score is not None and best_cover is not None:
                 scores += best_score
-                covered += best_cover * np.float32(typed_mass)
-                total += typed_mass
+                if not group.modifier:
+                    covered += best_cover * np.float32(typed_mass)
+                    total += typed_mass
         if total and not only_stop:
             covered /= np.float32(total)
         else:
@@ -340,6 +349,11 @@ class _Wanted:
             ):
                 return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
         return 0.0
+
+
+def _reading(phrase: str) -> tuple[str, ...]:
+    """A synonym's words with their marks, so "khai tử" is not read as minor "từ"."""
+    return tuple(marked_words(phrase))
 
 
 def build_index(

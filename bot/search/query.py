@@ -34,6 +34,9 @@ class Group:
     """Ways to read a stretch of the query; the first is what was typed, others are synonyms."""
 
     variants: tuple[tuple[Slot, ...], ...]
+    # an intent word ("mất", "hết hạn"): it picks between items but is no subject itself, so it
+    # counts nothing towards the confidence
+    modifier: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,8 @@ def parse_query(
     vocab: Vocabulary,
     synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]],
     minor: Container[str] = frozenset(),
+    modifiers: Container[tuple[str, ...]] = frozenset(),
+    instead: Container[tuple[str, ...]] = frozenset(),
 ) -> Query:
     """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
     typed = list(typed_words[:MAX_WORDS])
@@ -81,8 +86,11 @@ def parse_query(
     while i < len(typed):
         span = 1
         expansions: tuple[tuple[str, ...], ...] = ()
-        for size in range(min(longest, len(typed) - i), 0, -1):
-            found = synonyms.get(tuple(typed[i : i + size]))
+        key: tuple[str, ...] = ()
+        aside = getattr(typed[i], "aside", False)  # an aspect word is read as typed
+        for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
+            key = tuple(typed[i : i + size])
+            found = synonyms.get(key)
             if found:
                 span, expansions = size, found
                 break
@@ -97,7 +105,10 @@ def parse_query(
         for expansion in expansions:
             slots = [_slot(w, vocab, minor, SYNONYM_WEIGHT) for w in expansion]
             variants.append(tuple(s for s in slots if s.terms))
-        groups.append(Group(tuple(v for v in variants if v) or (tuple(own),)))
+        if expansions and key in instead:
+            variants = variants[1:]  # read only as what it means
+        kept = tuple(v for v in variants if v) or (tuple(own),)
+        groups.append(Group(kept, modifier=bool(expansions) and key in modifiers))
         i += span
     return Query(tuple(groups), tuple(sequence))
 
