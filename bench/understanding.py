@@ -22,7 +22,8 @@ import yaml
 from bot.config import BUNDLED_CONTENT
 from bot.content import load_or_raise
 from bot.search import build_index
-from handlers.search import DEFAULT_MIN_CONFIDENCE, Decision, decide
+from handlers.search import DEFAULT_MIN_CONFIDENCE, Choice, Decision, decide
+from handlers.understanding import chat_words_of, small_talk_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 
@@ -33,21 +34,31 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
-    index = build_index(load_or_raise(BUNDLED_CONTENT))
+    content = load_or_raise(BUNDLED_CONTENT)
+    index = build_index(content)
+    chat = chat_words_of(content)
     queries = [
         q
         for q in yaml.safe_load((FIXTURES / "search_queries.yaml").read_text("utf-8"))
         if "after" not in q
     ]
     off = yaml.safe_load((FIXTURES / "search_off_topic.yaml").read_text("utf-8"))
-    on_hits = [(q, index.search(q["q"], 3)) for q in queries]
-    off_hits = [(cat, text, index.search(text, 3)) for cat, texts in off.items() for text in texts]
+    on_hits = [(q, index.search(q["q"], 3), small_talk_of(q["q"], chat)) for q in queries]
+    off_hits = [
+        (cat, text, index.search(text, 3), small_talk_of(text, chat))
+        for cat, texts in off.items()
+        for text in texts
+    ]
+
+    def decision_of(hits: list, talk: str | None, threshold: float) -> Choice:
+        # as handlers/search.py: small talk ("bạn là ai") is answered in kind, never searched
+        return Choice(Decision.NOT_FOUND) if talk else decide(hits, threshold)
 
     def run(threshold: float, verbose: bool) -> tuple[float, float, float]:
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for q, hits in on_hits:
+        for q, hits, talk in on_hits:
             right = {q["expect"], *q.get("also", [])}
-            decision = decide(hits, threshold)
+            decision = decision_of(hits, talk, threshold)
             ok = bool(decision.choices) and (
                 decision.choices[0].ref in right
                 if decision.kind == Decision.ANSWER
@@ -63,8 +74,8 @@ def main() -> None:
                 refs = [(h.ref, round(h.confidence, 2)) for h in hits]
                 print(f"  miss [{decision.kind}] {q['q']!r} -> {refs} want {q['expect']}")
         rejected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for cat, text, hits in off_hits:
-            decision = decide(hits, threshold)
+        for cat, text, hits, talk in off_hits:
+            decision = decision_of(hits, talk, threshold)
             rejected[cat][0] += 1
             rejected[cat][1] += decision.kind == Decision.NOT_FOUND
             if verbose and args.misses and decision.kind != Decision.NOT_FOUND:

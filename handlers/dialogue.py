@@ -18,7 +18,12 @@ TOPIC_TTL = timedelta(hours=2)  # a follow-up later than this starts afresh
 # Replies after which a follow-up has no subject any more.
 TOPIC_ENDS = ("menu", "search:off_topic", "search:unanswered", "english:about")
 PORTAL = "https://dichvucong.gov.vn"
-SOCIAL_KEYS = {"greeting": "dialogue.greeting", "who": "dialogue.who", "bye": "dialogue.bye"}
+SOCIAL_KEYS = {
+    "greeting": "dialogue.greeting",
+    "who": "dialogue.who",
+    "bye": "dialogue.bye",
+    "personal": "dialogue.personal",
+}
 
 
 def remember_topic(conversation: Conversation, replies: Sequence[Reply], now: datetime) -> None:
@@ -146,8 +151,8 @@ def english_reply(ctx: Context, key: str = "about") -> list[Reply]:
 def social_reply(ctx: Context, kind: str, english: bool) -> list[Reply]:
     """Greetings, thanks, "bạn là ai", goodbyes: a natural word and the menu button."""
     if english:
-        return english_reply(ctx, "thanks" if kind == "ok" else kind)
+        return english_reply(ctx, {"ok": "thanks", "personal": "who"}.get(kind, kind))
     key = SOCIAL_KEYS.get(kind, "search.thanks")
-    if kind in ("greeting", "who"):  # a first word: a few places to start from
+    if kind in ("greeting", "who", "personal"):  # a few places to start from
         return short_menu(ctx, ctx.t(key), topic=f"talk:{kind}")
     return [Reply(text=ctx.t(key), buttons=(menu_button(ctx),), topic=f"talk:{kind}")]

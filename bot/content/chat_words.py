@@ -17,7 +17,7 @@ from handlers.understanding import ChatWords, MinorWords, Phrase, phrase
 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
-SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye")
+SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye", "personal")
 LISTS = ("fillers", "minor", "references")
 TABLES = ("shorthand", "intents", "situations", "instead", "aspects", "small_talk")
 

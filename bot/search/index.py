@@ -19,6 +19,7 @@ from handlers.search import Hit
 from handlers.text import words
 from handlers.understanding import (
     EMPTY,
+    SYLLABLE,
     ChatWords,
     chat_words_of,
     marked_words,
@@ -33,6 +34,10 @@ K1 = 2.0
 CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
 BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
 UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
+# ... and twice that when it is no Vietnamese syllable ("facebook", "iphone", "cv"): a name of
+# something else the question is about
+FOREIGN_MASS = 2.0
+FOREIGN_LENGTH = 4
 BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
@@ -215,7 +220,7 @@ class SearchIndex:
         if coverage <= 0:
             return 0.0
         if wanted.informative >= 2:
-            if wanted.holds_phrase(self._phrases[doc]):
+            if not wanted.foreign and wanted.holds_phrase(self._phrases[doc]):
                 coverage = HELD_FLOOR + (1 - HELD_FLOOR) * coverage
             elif not wanted.meets(self._bigrams[doc]):
                 coverage *= SCATTERED
@@ -284,7 +289,7 @@ class SearchIndex:
         if slot.stop and not only_stop:
             return 0.0
         if not slot.terms:
-            return UNKNOWN_MASS * self.max_idf
+            return (FOREIGN_MASS if foreign(slot.word) else UNKNOWN_MASS) * self.max_idf
         return max(float(self.idf[term]) for term, _ in slot.terms)
 
     def _bonus(self, doc: int, wanted: _Wanted) -> tuple[float, bool]:
@@ -314,6 +319,11 @@ class _Wanted:
         self.pairs = list(itertools.pairwise(self.sequence))
         typed = [g.variants[0] for g in query.groups]
         self.informative = sum(1 for v in typed for slot in v if not slot.stop)
+        # a word of no Vietnamese shape the content does not have ("facebook"): the question is
+        # about something else even when it holds one of an item's phrases
+        self.foreign = any(
+            not slot.terms and not slot.stop and foreign(slot.word) for v in typed for slot in v
+        )
         # a synonym ("sổ đỏ" -> "giấy chứng nhận …") is a phrase of its own
         self.synonym = any(len(g.variants) > 1 and len(g.variants[0]) > 1 for g in query.groups)
         self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
@@ -349,6 +359,12 @@ class _Wanted:
             ):
                 return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
         return 0.0
+
+
+def foreign(word: str) -> bool:
+    """A word of 4+ letters of no Vietnamese shape ("iphone", "tiktok"); shorter ones are more
+    often shorthand or slips ("kq", "6t")."""
+    return len(word) >= FOREIGN_LENGTH and word.isalpha() and not SYLLABLE.fullmatch(word)
 
 
 def _reading(phrase: str) -> tuple[str, ...]:
