@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from types import MappingProxyType
+from typing import Any
+
+import pytest
 
 from bot.core import Core
 from bot.search import build_index
 from handlers.content import Content
 from storage import db
+from tests.bot.search.test_query_set import load_queries
 from tests.support.talk import Talk
 
 BIRTH = "1.001193"
@@ -96,3 +100,18 @@ async def test_english_gets_a_short_english_reply_and_keeps_it(talk: Talk) -> No
     assert "welcome" in again[0].text
     back = await talk.say("đăng ký khai sinh")
     assert back[0].topic == f"proc:{BIRTH}"
+
+
+IN_CONTEXT = [q for q in load_queries() if "after" in q]
+
+
+@pytest.mark.parametrize("item", IN_CONTEXT, ids=[q["q"] for q in IN_CONTEXT])
+async def test_follow_ups_in_the_query_set_are_answered_in_context(
+    talk: Talk, item: dict[str, Any]
+) -> None:
+    await talk.say("/start")
+    await talk.press(item["after"])
+    replies = await talk.say(item["q"])
+    right = {item["expect"], *item.get("also", [])}
+    shown = ":".join((replies[0].topic or "").split(":")[:2])  # "guide:id:1" -> "guide:id"
+    assert shown in right, talk.text()
