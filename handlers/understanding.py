@@ -25,7 +25,7 @@ SYLLABLE = re.compile(
 # Telex and VNI keys left in a word when the keyboard did not turn them into marks:
 # "ddang" (đ), "dawng" (ă), "khai sinhf" (tone key), "dang2" (VNI digit).
 _TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
-_TONE_KEYS = frozenset("sfrxj")
+_TONE_KEYS = frozenset("sfrxjw")  # tone keys, and w typed last for ă/ơ/ư ("dangw")
 _TEEN_ONSETS = {"f": "ph", "w": "qu", "j": "gi", "z": "d"}
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
 
