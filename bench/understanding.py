@@ -1,6 +1,6 @@
 """Measure how well questions are understood: the public query sets, by category.
 
-Run: python bench/understanding.py [--threshold 0.6] [--sweep] [--misses]
+Run: python bench/understanding.py [--threshold 0.55] [--sweep] [--misses] [--no-examples]
 Reads tests/fixtures/search_queries.yaml (on-topic, each with the right answers) and
 tests/fixtures/search_off_topic.yaml (questions with no answer in the content). Prints top-1
 as the bot answers it (confidence gate and margin: a close second gets a clarifying question,
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,7 +22,8 @@ import yaml
 
 from bot.config import BUNDLED_CONTENT
 from bot.content import load_or_raise
-from bot.search import build_index
+from bot.search import SearchIndex, build_index
+from bot.search.documents import documents_from, synonyms_from
 from handlers.search import DEFAULT_MIN_CONFIDENCE, Choice, Decision, decide
 from handlers.understanding import chat_words_of, small_talk_of
 
@@ -33,9 +35,15 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_MIN_CONFIDENCE)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument(
+        "--no-examples", action="store_true", help="leave the content's `examples:` out"
+    )
     args = parser.parse_args()
     content = load_or_raise(BUNDLED_CONTENT)
     index = build_index(content)
+    if args.no_examples:
+        documents = (replace(d, examples=()) for d in documents_from(content))
+        index = SearchIndex(documents, synonyms_from(content), chat_words_of(content))
     chat = chat_words_of(content)
     queries = [
         q
@@ -54,8 +62,10 @@ def main() -> None:
         # as handlers/search.py: small talk ("bạn là ai") is answered in kind, never searched
         return Choice(Decision.NOT_FOUND) if talk else decide(hits, threshold)
 
-    def run(threshold: float, verbose: bool) -> tuple[float, float, float]:
+    def run(threshold: float, verbose: bool) -> tuple[float, float, float, int]:
+        """top-1 gated, top-3, off-topic rejection, and on-topic questions answered wrongly."""
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        wrong = 0
         for q, hits, talk in on_hits:
             right = {q["expect"], *q.get("also", [])}
             decision = decision_of(hits, talk, threshold)
@@ -65,6 +75,7 @@ def main() -> None:
                 else decision.kind == Decision.CLARIFY
                 and any(h.ref in right for h in decision.choices)
             )
+            wrong += decision.kind is not Decision.NOT_FOUND and not ok
             row = per[q.get("cat", "other")]
             row[0] += 1
             row[1] += ok
@@ -97,17 +108,18 @@ def main() -> None:
             for cat, (n, ok) in sorted(rejected.items()):
                 print(f"{cat:<18} {n:>4} {ok / n:>12.1%}")
             print(f"{'all':<18} {off_total:>4} {rejection:>12.1%}")
-        return top1, top3, rejection
+        return top1, top3, rejection, wrong
 
     run(args.threshold, True)
     if args.sweep:
         print("\nthreshold  top-1 gated (recall)  off-topic rejected  precision of answers")
         for step in range(30, 91, 5):
             threshold = step / 100
-            top1, _, rejection = run(threshold, False)
+            top1, _, rejection, wrong = run(threshold, False)
             answered_off = (1 - rejection) * len(off_hits)
             answered_right = top1 * len(on_hits)
-            precision = answered_right / max(1.0, answered_right + answered_off)
+            # of everything the bot answered (or asked about), the share that was right
+            precision = answered_right / max(1.0, answered_right + wrong + answered_off)
             print(f"{threshold:>9.2f}  {top1:>20.1%}  {rejection:>18.1%}  {precision:>20.1%}")
 
 

@@ -38,7 +38,7 @@ UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
 # something else the question is about
 FOREIGN_MASS = 2.0
 FOREIGN_LENGTH = 4
-BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
+BODY_REACH = 0.5  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
 # HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
@@ -108,7 +108,10 @@ class SearchIndex:
                 found = readings.setdefault(folded, [])
                 found.extend(r for r in map(_reading, expansions) if r not in found)
         self.synonyms = {key: tuple(value) for key, value in readings.items()}
-        self.modifiers = frozenset(chat.intents) - set(map(tuple, map(words, synonyms or {})))
+        # intent words and "instead" readings shape the ranking but are no subject themselves
+        self.modifiers = frozenset((*chat.intents, *chat.instead)) - set(
+            map(tuple, map(words, synonyms or {}))
+        )
         self.instead = frozenset(chat.instead)
 
     def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
