@@ -78,9 +78,9 @@ def main() -> None:
             wrong += decision.kind is not Decision.NOT_FOUND and not ok
             row = per[q.get("cat", "other")]
             row[0] += 1
-            row[1] += ok
-            row[2] += any(h.ref in right for h in hits)
-            row[3] += decision.kind == Decision.CLARIFY
+            row[1] += int(ok)
+            row[2] += int(any(h.ref in right for h in hits))
+            row[3] += int(decision.kind == Decision.CLARIFY)
             if verbose and args.misses and not ok:
                 refs = [(h.ref, round(h.confidence, 2)) for h in hits]
                 print(f"  miss [{decision.kind}] {q['q']!r} -> {refs} want {q['expect']}")
@@ -101,12 +101,12 @@ def main() -> None:
             print(f"threshold {threshold:.2f}")
             head = ("on-topic category", "n", "top-1 gated", "top-3", "asked")
             print("{:<18} {:>4} {:>12} {:>7} {:>6}".format(*head))
-            for cat, (n, ok, in3, asked) in sorted(per.items()):
-                print(f"{cat:<18} {n:>4} {ok / n:>12.1%} {in3 / n:>7.1%} {asked:>6}")
+            for cat, (n, good, in3, asked) in sorted(per.items()):
+                print(f"{cat:<18} {n:>4} {good / n:>12.1%} {in3 / n:>7.1%} {asked:>6}")
             print(f"{'all':<18} {total:>4} {top1:>12.1%} {top3:>7.1%}")
             print(f"{'off-topic category':<18} {'n':>4} {'rejected':>12}")
-            for cat, (n, ok) in sorted(rejected.items()):
-                print(f"{cat:<18} {n:>4} {ok / n:>12.1%}")
+            for cat, (n, refused) in sorted(rejected.items()):
+                print(f"{cat:<18} {n:>4} {refused / n:>12.1%}")
             print(f"{'all':<18} {off_total:>4} {rejection:>12.1%}")
         return top1, top3, rejection, wrong
 

@@ -64,6 +64,10 @@ class MinorWords:
     ("mấy" is minor, "máy" is not, though both fold to "may")."""
 
     marked: frozenset[tuple[str, str]] = frozenset()
+    folded: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", frozenset(word for word, _ in self.marked))
 
     @classmethod
     def of(cls, entries: Iterable[str]) -> MinorWords:
@@ -74,20 +78,13 @@ class MinorWords:
                 found.add((str(typed[0]), getattr(typed[0], "marks", "")))
         return cls(frozenset(found))
 
-    @property
-    def folded(self) -> frozenset[str]:
-        return frozenset(word for word, _ in self.marked)
-
     def __contains__(self, word: object) -> bool:
         if getattr(word, "aside", False):
             return True
         marks = getattr(word, "marks", "")
         if marks:
             return (str(word), marks) in self.marked
-        return word in self._folded
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_folded", self.folded)
+        return word in self.folded
 
 
 @dataclass(frozen=True)
@@ -180,7 +177,7 @@ def spans(
 
 def without_fillers(typed: Sequence[str], chat: ChatWords) -> list[str]:
     """The words left once politeness and question frames are taken out."""
-    drop = set()
+    drop: set[int] = set()
     for start, end, _ in spans(typed, chat.fillers, chat.longest):
         drop.update(range(start, end))
     kept = [w for i, w in enumerate(typed) if i not in drop]

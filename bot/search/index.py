@@ -102,9 +102,10 @@ class SearchIndex:
         # Synonyms and intent words ("mất" -> "cấp lại") are both read as alternatives.
         readings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         tables = (chat.intents, chat.situations, chat.instead)
-        for key, expansions in (*(synonyms or {}).items(), *(i for t in tables for i in t.items())):
-            if words(key) if isinstance(key, str) else key:
-                folded = tuple(words(key)) if isinstance(key, str) else key
+        entries = [(tuple(words(k)), v) for k, v in (synonyms or {}).items()]
+        entries += [item for table in tables for item in table.items()]
+        for folded, expansions in entries:
+            if folded:
                 found = readings.setdefault(folded, [])
                 found.extend(r for r in map(_reading, expansions) if r not in found)
         self.synonyms = {key: tuple(value) for key, value in readings.items()}
