@@ -148,7 +148,9 @@ def tokens(text: str, chat: ChatWords) -> list[str]:
     """The words of a message with shorthand expanded and keyboard leftovers repaired."""
     out: list[str] = []
     for word in marked_words(text):
-        expansion = chat.shorthand.get(word)
+        # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
+        plain = getattr(word, "marks", "") in ("", "đ")
+        expansion = chat.shorthand.get(word) if plain else (word,)
         if expansion is None:
             fixed = repair(word)
             expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))

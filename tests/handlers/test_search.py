@@ -71,9 +71,10 @@ async def test_an_unknown_question_is_recorded_as_a_content_gap(talk: Talk, sess
 
 async def test_a_weak_match_offers_the_closest_topics_and_the_menu(talk: Talk) -> None:
     await talk.say("/start")  # past the first-contact privacy notice
-    replies = await talk.say("tạm trú con mèo hoa hồng xanh")
-    assert "chưa chắc đã hiểu đúng ý bạn" in replies[0].text or "chỉ giúp" in replies[0].text
+    replies = await talk.say("dang ky xe dap dien")  # near several topics, none for sure
+    assert "chưa chắc đã hiểu đúng ý bạn" in replies[0].text
     payloads = [b.payload for b in replies[0].buttons]
+    assert payloads[0].split(":")[0] in {"guide", "faq", "proc"}
     assert payloads[-1] == "menu"
     assert len(payloads) <= 4
 
