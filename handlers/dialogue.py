@@ -63,9 +63,9 @@ def topic_title(ctx: Context, topic: str) -> str | None:
 
 def follow_up(ctx: Context, topic: str, aspect: str) -> list[Reply] | None:
     """The answer to "cần giấy tờ gì" / "bao nhiêu tiền" / "bao lâu" / "làm online được
-    không" / "ở đâu" about the procedure shown last; None when the topic is not a procedure."""
-    kind, _, code = topic.partition(":")
-    proc = catalog_of(ctx).procedures.get(code) if kind == "proc" else None
+    không" / "ở đâu" about the procedure shown last, or the one the FAQ shown last points to;
+    None when the topic has no procedure."""
+    proc = topic_procedure(ctx, topic)
     if proc is None:
         return None
     lines = {
@@ -79,6 +79,16 @@ def follow_up(ctx: Context, topic: str, aspect: str) -> list[Reply] | None:
     buttons.append(Button(ctx.t("dialogue.card"), payload=f"proc:{proc.code}"))
     buttons.append(menu_button(ctx))
     return [Reply(text="\n".join(lines), buttons=tuple(buttons), topic=f"proc:{proc.code}")]
+
+
+def topic_procedure(ctx: Context, topic: str) -> Procedure | None:
+    catalog = catalog_of(ctx)
+    kind, _, ident = topic.partition(":")
+    if kind == "faq" and ident in catalog.faqs:
+        targets = [link.target for link in catalog.faqs[ident].links]
+        ident = next((t.split(":", 1)[1] for t in targets if t.startswith("proc:")), "")
+        kind = "proc"
+    return catalog.procedures.get(ident) if kind == "proc" else None
 
 
 def _portal(proc: Procedure) -> str:

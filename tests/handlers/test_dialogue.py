@@ -115,3 +115,13 @@ async def test_follow_ups_in_the_query_set_are_answered_in_context(
     right = {item["expect"], *item.get("also", [])}
     shown = ":".join((replies[0].topic or "").split(":")[:2])  # "guide:id:1" -> "guide:id"
     assert shown in right, talk.text()
+
+
+async def test_a_follow_up_to_an_faq_answers_about_the_procedure_it_points_to(
+    talk: Talk,
+) -> None:
+    await talk.say("/start")
+    await talk.press("faq:mat-can-cuoc")
+    replies = await talk.say("hết bao nhiêu tiền")
+    assert replies[0].topic == "proc:2.001194"
+    assert "Phí, lệ phí" in replies[0].text
