@@ -102,6 +102,10 @@ class ChatWords:
     aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     references: frozenset[Phrase] = frozenset()
+    # how the keys of intents, situations and instead are written: "cưới" is not "cười"
+    key_marks: Mapping[Phrase, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def longest(self) -> int:

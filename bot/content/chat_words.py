@@ -13,7 +13,7 @@ import yaml
 from bot.content import yamlfile
 from bot.content.loader import PARTS, Loading
 from bot.content.records import strings
-from handlers.understanding import ChatWords, MinorWords, Phrase, phrase
+from handlers.understanding import ChatWords, MinorWords, Phrase, marked_words, phrase
 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
@@ -45,6 +45,14 @@ class ChatWordsPart:
                 loading.problem(path, yamlfile.line_of(data), f"unknown section {key!r}")
         check = _Checker(loading, path)
         minor = check.entries("minor", data.get("minor"))
+        key_marks = {}
+        for section in ("intents", "situations", "instead"):
+            table = data.get(section)
+            for key in table if isinstance(table, Mapping) else ():
+                written = marked_words(str(key))
+                key_marks[tuple(map(str, written))] = tuple(
+                    getattr(w, "marks", "") for w in written
+                )
         return ChatWords(
             fillers=frozenset(check.phrases("fillers", data.get("fillers"))),
             minor=MinorWords.of(minor),
@@ -57,6 +65,7 @@ class ChatWordsPart:
                 check.grouped("small_talk", data.get("small_talk"), SMALL_TALK)
             ),
             references=frozenset(check.phrases("references", data.get("references"))),
+            key_marks=MappingProxyType(key_marks),
         )
 
 

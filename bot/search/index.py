@@ -38,6 +38,7 @@ UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
 # something else the question is about
 FOREIGN_MASS = 2.0
 FOREIGN_LENGTH = 4
+DIGIT_SHARE = 0.3  # of a number's weight towards the confidence
 BODY_REACH = 0.5  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
@@ -186,7 +187,13 @@ class SearchIndex:
         """The question as the index reads it: chat words applied, then words to terms."""
         typed = set_aside_aspects(without_fillers(tokens(query, self.chat), self.chat), self.chat)
         return parse_query(
-            typed, self, self.synonyms, self.chat.minor, self.modifiers, self.instead
+            typed,
+            self,
+            self.synonyms,
+            self.chat.minor,
+            self.modifiers,
+            self.instead,
+            self.chat.key_marks,
         )
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
@@ -292,6 +299,9 @@ class SearchIndex:
         """How much a typed word counts towards the confidence."""
         if slot.stop and not only_stop:
             return 0.0
+        if slot.word.isdigit():  # "5 tuổi", "2 năm": context more than subject
+            known = max((float(self.idf[t]) for t, _ in slot.terms), default=self.max_idf)
+            return DIGIT_SHARE * known
         if not slot.terms:
             return (FOREIGN_MASS if foreign(slot.word) else UNKNOWN_MASS) * self.max_idf
         return max(float(self.idf[term]) for term, _ in slot.terms)
@@ -326,10 +336,21 @@ class _Wanted:
         # a word of no Vietnamese shape the content does not have ("facebook"): the question is
         # about something else even when it holds one of an item's phrases
         self.foreign = any(
-            not slot.terms and not slot.stop and foreign(slot.word) for v in typed for slot in v
+            not slot.terms and not slot.stop and foreign(slot.word)
+            for g in query.groups
+            if len(g.variants) == 1  # "passport" has a synonym: it is no stranger
+            for slot in g.variants[0]
         )
         # a synonym ("sổ đỏ" -> "giấy chứng nhận …") is a phrase of its own
         self.synonym = any(len(g.variants) > 1 and len(g.variants[0]) > 1 for g in query.groups)
+        # what synonyms of two words or more stand for, to find whole in an item's phrases
+        self.expansions = [
+            tuple(frozenset(t for t, _ in slot.terms) for slot in variant)
+            for g in query.groups
+            if not g.modifier
+            for variant in g.variants[1:]
+            if len(variant) >= 2
+        ]
         self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
         for group in query.groups:
             for variant in group.variants[1:]:
@@ -340,7 +361,14 @@ class _Wanted:
         return self.synonym or any((x, y) in bigrams for a, b in self.pairs for x in a for y in b)
 
     def holds_phrase(self, phrases: tuple[Phrase, ...]) -> bool:
-        """Whether the question contains one of the item's phrases (2+ words) whole."""
+        """Whether the question contains one of the item's phrases (2+ words) whole, or one of
+        its synonyms stands whole in one of them ("passport" -> "… hộ chiếu phổ thông …")."""
+        for expansion in self.expansions:
+            size = len(expansion)
+            for phrase in phrases:
+                for start in range(len(phrase) - size + 1):
+                    if all(phrase[start + i] in expansion[i] for i in range(size)):
+                        return True
         sequence, size = self.sequence, len(self.sequence)
         for phrase in phrases:
             length = len(phrase)

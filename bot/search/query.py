@@ -74,6 +74,7 @@ def parse_query(
     minor: Container[str] = frozenset(),
     modifiers: Container[tuple[str, ...]] = frozenset(),
     instead: Container[tuple[str, ...]] = frozenset(),
+    key_marks: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> Query:
     """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
     typed = list(typed_words[:MAX_WORDS])
@@ -91,6 +92,8 @@ def parse_query(
         for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
             key = tuple(typed[i : i + size])
             found = synonyms.get(key)
+            if found and not _same_marks(typed[i : i + size], (key_marks or {}).get(key)):
+                continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
             if found:
                 span, expansions = size, found
                 break
@@ -111,6 +114,16 @@ def parse_query(
         groups.append(Group(kept, modifier=bool(expansions) and key in modifiers))
         i += span
     return Query(tuple(groups), tuple(sequence))
+
+
+def _same_marks(typed: Sequence[str], written: tuple[str, ...] | None) -> bool:
+    """Whether words typed with accents carry those the list writes the phrase with."""
+    if written is None:
+        return True
+    return all(
+        not getattr(word, "marks", "") or not marks or getattr(word, "marks", "") == marks
+        for word, marks in zip(typed, written, strict=False)
+    )
 
 
 def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | None, int | None]:
