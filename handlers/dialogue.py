@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from handlers.catalog import Procedure
 from handlers.context import Context, Conversation
+from handlers.documents import documents_reply
 from handlers.english import english_of, looks_english
 from handlers.menu import menu_button, short_menu
 from handlers.procedures import _authority, _field, _level, catalog_of
@@ -31,6 +32,7 @@ def remember_topic(conversation: Conversation, replies: Sequence[Reply], now: da
     for reply in replies:
         topic = reply.topic or ""
         kind, _, rest = topic.partition(":")
+        kind = "proc" if kind == "docs" else kind  # a procedure's papers: still that procedure
         if kind in TOPIC_KINDS and rest:
             conversation.topic = f"{kind}:{rest.split(':', 1)[0]}"
             conversation.topic_at = now
@@ -68,6 +70,8 @@ def follow_up(ctx: Context, topic: str, aspect: str) -> list[Reply] | None:
     proc = topic_procedure(ctx, topic)
     if proc is None:
         return None
+    if aspect == "documents" and proc.documents:
+        return [documents_reply(ctx, proc)]  # the papers, as the card's button shows them
     lines = {
         "documents": _documents,
         "fee": _fee,
@@ -85,8 +89,10 @@ def topic_procedure(ctx: Context, topic: str) -> Procedure | None:
     catalog = catalog_of(ctx)
     kind, _, ident = topic.partition(":")
     if kind == "faq" and ident in catalog.faqs:
-        targets = [link.target for link in catalog.faqs[ident].links]
-        ident = next((t.split(":", 1)[1] for t in targets if t.startswith("proc:")), "")
+        faq = catalog.faqs[ident]
+        linked = [link.target[5:] for link in faq.links if link.target.startswith("proc:")]
+        targets = [*faq.procedures, *linked]  # what the answer is about, or points to
+        ident = targets[0] if targets else ""
         kind = "proc"
     return catalog.procedures.get(ident) if kind == "proc" else None
 

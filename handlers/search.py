@@ -59,7 +59,7 @@ ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5
 MAX_LABEL = 56  # characters of a title on a button
-NEAR_SHARE = 0.8  # of the threshold: an unanswered question's topics shown as "did you mean"
+NEAR_SHARE = 0.9  # of the threshold: an unanswered question's topics shown as "did you mean"
 # A question of one or two words ("kết hôn") that several items match about equally well is
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2

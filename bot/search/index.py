@@ -44,7 +44,7 @@ CACHE_SIZE = 20_000
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
 # HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
 HELD_FLOOR = 0.5
-SCATTERED = 0.7
+SCATTERED = 0.6
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
