@@ -1,7 +1,7 @@
 """conversation topic: the last procedure or guide shown, and the language the person writes
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0009
 Create Date: 2026-12-06 01:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
