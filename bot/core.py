@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers.content import Content
 from handlers.context import Context, Conversation
+from handlers.dialogue import remember_topic
 from handlers.privacy import with_first_contact_notice
 from handlers.registry import FALLBACK, ROUTERS
 from handlers.routing import Handler, Router, dispatch
@@ -124,7 +125,14 @@ class Core:
         if state is None:
             state = await conversations.load(session, contact.id)
         msg = press_offered_button(msg, list(state.offered or []))
-        conversation = Conversation(state.flow, state.step, dict(state.data or {}))
+        conversation = Conversation(
+            state.flow,
+            state.step,
+            dict(state.data or {}),
+            topic=state.topic,
+            topic_at=state.topic_at,
+            language=state.language,
+        )
         ctx = Context(
             content=self.content,
             session=session,
@@ -135,6 +143,7 @@ class Core:
             services=self.services,
         )
         route, replies = await dispatch(self.routers, msg, ctx, self.fallback)
+        remember_topic(conversation, replies, now)
         if created:
             replies = with_first_contact_notice(ctx, replies)
         erased = contacts.is_erased(contact)  # /xoadulieu: nothing may point at them again
@@ -151,7 +160,14 @@ class Core:
         if not erased:
             flow, step, data = conversation.snapshot()
             conversations.save(
-                state, flow=flow, step=step, data=data, offered=offered_buttons(replies)
+                state,
+                flow=flow,
+                step=step,
+                data=data,
+                offered=offered_buttons(replies),
+                topic=conversation.topic,
+                topic_at=conversation.topic_at,
+                language=conversation.language,
             )
         return replies
 
@@ -186,15 +202,23 @@ def start_code(msg: Incoming) -> str | None:
 
 
 def offered_buttons(replies: Sequence[Reply]) -> list[dict[str, Any]]:
-    """What typing a button's number or label presses: the buttons of the last reply that has
-    any (payload '' for links); `numbered` is false where a typed number is an answer."""
-    for reply in reversed(replies):
-        if reply.buttons:
-            return [
-                {"payload": b.payload or "", "label": b.label, "numbered": reply.numbered}
-                for b in reply.buttons
-            ]
-    return []
+    """What typing a button's number or label presses (payload '' for links). Numbers run in
+    one count through every numbered reply of the answer, as the channels render them
+    (`bot.channels.render.first_numbers`); when the last reply with buttons asks for a typed
+    number (`numbered=False`), its buttons are pressed by label only."""
+    last = next((r for r in reversed(replies) if r.buttons), None)
+    if last is None:
+        return []
+    if not last.numbered:
+        return [
+            {"payload": b.payload or "", "label": b.label, "numbered": False} for b in last.buttons
+        ]
+    return [
+        {"payload": b.payload or "", "label": b.label, "numbered": True}
+        for reply in replies
+        if reply.buttons and reply.numbered
+        for b in reply.buttons
+    ]
 
 
 def _offered(entry: Any) -> dict[str, Any]:

@@ -122,6 +122,7 @@ class Faq:
     procedures: tuple[str, ...] = ()
     # benefits the answer refers to: shown under it while they apply, instead of copied figures
     benefit_ids: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # other ways citizens ask it (cách hỏi khác), for search
 
     def shown(self, day: date) -> bool:
         return shown_on(self.valid_until, day)
@@ -150,6 +151,8 @@ class Catalog:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # the deploying province (DVCBOT_PROVINCE) when its overlay folder was loaded
     province: ProvinceInfo | None = None
+    # procedure code -> other ways citizens ask for it (content/vi/procedure_examples.yaml)
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
     def benefits_for(self, code: str, on: date, province: str | None = None) -> tuple[Benefit, ...]:
         """The benefits of a procedure that apply on the given day to a person of `province`

@@ -88,6 +88,7 @@ class Guide:
     source: str = ""
     checked: str = ""
     path: str = ""
+    examples: tuple[str, ...] = ()  # other ways citizens ask for it (cách hỏi khác), for search
 
     def steps_on(self, day: date) -> tuple[GuideStep, ...]:
         """The steps still true on `day` (a step past its valid_until is left out)."""

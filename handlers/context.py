@@ -19,6 +19,10 @@ class Conversation:
     flow: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # outside any flow: the last item shown (a follow-up's subject) and the language written
+    topic: str | None = None
+    topic_at: datetime | None = None
+    language: str | None = None
 
     def start(self, flow: str, step: str, **data: Any) -> None:
         self.flow, self.step, self.data = flow, step, dict(data)

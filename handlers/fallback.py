@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.menu import menu_replies
+from handlers.menu import menu_replies, short_menu
 from handlers.types import Incoming, Kind, Reply
 
 
@@ -15,4 +15,4 @@ async def not_understood(msg: Incoming, ctx: Context) -> list[Reply]:
         return menu_replies(ctx, ctx.t("fallback.unknown_command"))
     if not msg.text.strip():
         return menu_replies(ctx, ctx.t("fallback.empty"))
-    return menu_replies(ctx, ctx.t("fallback.not_understood"))
+    return short_menu(ctx, ctx.t("fallback.not_understood"))

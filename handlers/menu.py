@@ -15,7 +15,9 @@ from handlers.types import Button, Incoming, Reply
 router = Router("menu")
 
 START_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-GREETINGS = {"menu", "start", "bat dau", "xin chao", "chao", "hello", "hi", "alo", "trang chu"}
+# Words that ask for the menu itself; greetings get a short reply (handlers/dialogue.py).
+GREETINGS = {"menu", "start", "bat dau", "trang chu", "menu chinh"}
+SHORT_MENU = 3  # menu entries under a short answer, before the menu button
 
 
 def menu_button(ctx: Context) -> Button:
@@ -38,6 +40,16 @@ def menu_replies(ctx: Context, intro: str | None = None) -> list[Reply]:
     menu = ctx.content.menu
     text = f"{intro}\n\n{menu.text}" if intro else menu.text
     return [Reply(text=text, buttons=tuple(link_button(i) for i in menu.items), topic="menu")]
+
+
+def short_menu(
+    ctx: Context, text: str, lead: tuple[Button, ...] = (), topic: str = "menu:short"
+) -> list[Reply]:
+    """A short answer with at most four buttons: `lead`, the first menu entries, the menu."""
+    room = max(0, SHORT_MENU - len(lead))
+    entries = tuple(link_button(i) for i in ctx.content.menu.items[:room])
+    buttons = (*lead[:SHORT_MENU], *entries, menu_button(ctx))
+    return [Reply(text=text, buttons=buttons, topic=topic)]
 
 
 @router.command("start")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +26,14 @@ def save(
     step: str | None,
     data: dict[str, Any],
     offered: list[Any] | None,
+    topic: str | None = None,
+    topic_at: datetime | None = None,
+    language: str | None = None,
 ) -> None:
     """Write the state back; `offered=None` keeps the buttons offered before."""
     if (state.flow, state.step, state.data) != (flow, step, data):
         state.flow, state.step, state.data = flow, step, dict(data)
+    if (state.topic, state.topic_at, state.language) != (topic, topic_at, language):
+        state.topic, state.topic_at, state.language = topic, topic_at, language
     if offered is not None and list(state.offered or []) != offered:
         state.offered = list(offered)

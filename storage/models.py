@@ -159,6 +159,10 @@ class ConversationState(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     offered: Mapped[list[Any]] = mapped_column(default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # the last procedure, guide or FAQ shown ("proc:1.001193"): what a follow-up is about
+    topic: Mapped[str | None] = mapped_column(String(80))
+    topic_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(8))  # "en" while they write English
 
 
 class OutreachEvent(Base):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
-from bot.channels.render import as_text
+from bot.channels.render import as_texts
 from bot.core import Core
 from bot.handoff.pickup import pending_replies
 from handlers.types import Incoming, Reply
@@ -25,8 +25,8 @@ class ConsoleChannel:
         self.out = out
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
-        for reply in replies:
-            self.out.write(as_text(reply) + "\n\n")
+        for text in as_texts(replies):
+            self.out.write(text + "\n\n")
         self.out.flush()
         return DeliveryResult(DeliveryStatus.SENT)
 

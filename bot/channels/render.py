@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.types import Button, Reply
+
+
+def first_numbers(replies: Sequence[Reply]) -> list[int | None]:
+    """The number each reply's first button gets when typed numbers press buttons: one count
+    runs through all the replies of an answer, so two messages never both offer a [1]. None for
+    a reply whose buttons typing a number does not press (no buttons, or `numbered=False`)."""
+    numbers: list[int | None] = []
+    next_number = 1
+    for reply in replies:
+        if reply.buttons and reply.numbered:
+            numbers.append(next_number)
+            next_number += len(reply.buttons)
+        else:
+            numbers.append(None)
+    return numbers
 
 
 def numbered_lines(buttons: tuple[Button, ...] | list[Button], start: int = 1) -> list[str]:
@@ -16,15 +33,25 @@ def numbered_lines(buttons: tuple[Button, ...] | list[Button], start: int = 1) -
     return lines
 
 
-def as_text(reply: Reply) -> str:
-    """A reply as plain text: the text, attachments named, buttons numbered."""
+def as_text(reply: Reply, start: int | None = 1) -> str:
+    """A reply as plain text: the text, attachments named, buttons numbered from `start`
+    (None: listed without numbers, as typing a number does not press them)."""
     parts = [reply.text] if reply.text else []
     for attachment in (reply.image, reply.document):
         if attachment is not None:
             parts.append(f"[{attachment.filename}]")
     if reply.buttons:
-        parts.append("\n".join(numbered_lines(reply.buttons)))
+        if start is None:
+            lines = [f"• {line.split('] ', 1)[1]}" for line in numbered_lines(reply.buttons)]
+        else:
+            lines = numbered_lines(reply.buttons, start)
+        parts.append("\n".join(lines))
     return "\n".join(parts)
+
+
+def as_texts(replies: Sequence[Reply]) -> list[str]:
+    """Replies as plain text, numbered as one answer (see `first_numbers`)."""
+    return [as_text(r, n) for r, n in zip(replies, first_numbers(replies), strict=True)]
 
 
 def split_text(text: str, limit: int) -> list[str]:

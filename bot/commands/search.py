@@ -8,7 +8,6 @@ from bot.commands.common import setup
 from bot.i18n import _
 from bot.runtime import load_content
 from bot.search import SearchIndex, build_index
-from bot.search.query import parse_query
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +36,7 @@ def explain(index: SearchIndex, question: str) -> list[str]:
     """One line per stretch of the question: the words read and what they stand for."""
     names = {term: word for word, term in index.terms.items()}
     lines = []
-    for group in parse_query(question, index, index.synonyms).groups:
+    for group in index.parse(question).groups:
         readings = []
         for variant in group.variants:
             words = []

@@ -18,7 +18,7 @@ from bot.content.documents import load_documents
 from bot.content.loader import PARTS, Loading
 from bot.content.procedures import CODE, COLUMNS, load_procedures
 from bot.content.provinces import load_province_info, overlay_folders
-from bot.content.questions import fold, load_faqs, load_synonyms
+from bot.content.questions import fold, load_faqs, load_procedure_examples, load_synonyms
 from handlers.catalog import Benefit, Catalog, Faq, Procedure, ProvinceInfo
 
 # CODE, COLUMNS and fold are re-exported for callers that validate or import procedure rows.
@@ -64,6 +64,7 @@ class CatalogPart:
             info = _info_without_overlay(wanted)
         procedures, benefits = _cross_link(chosen.procedures, chosen.benefits)
         synonyms = load_synonyms(loading, loading.root)
+        examples = load_procedure_examples(loading, procs)
         loading.targets["proc"] = procs
         loading.targets["faq"] = faqs
         loading.targets["docs"] = papers
@@ -73,6 +74,7 @@ class CatalogPart:
             faqs=MappingProxyType(chosen.faqs),
             synonyms=MappingProxyType(synonyms),
             province=info,
+            examples=MappingProxyType(examples),
         )
 
 

@@ -72,6 +72,10 @@ def _load_guide(loading: Loading, path: Path) -> Guide | None:
     if not ok:
         return None
     keywords = meta.get("keywords") or []
+    examples = meta.get("examples") or []
+    if not isinstance(examples, list):
+        loading.problem(path, yamlfile.line_of(meta), "'examples' must be a list of questions")
+        examples = []
     return Guide(
         id=guide_id,
         title=str(meta["title"]),
@@ -82,6 +86,7 @@ def _load_guide(loading: Loading, path: Path) -> Guide | None:
         source=str(meta["source"]),
         checked=str(meta["checked"]),
         path=loading.rel(path),
+        examples=tuple(str(e).strip() for e in examples if str(e).strip()),
     )
 
 

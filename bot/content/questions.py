@@ -66,6 +66,7 @@ def load_faqs(
             uncertain=bool(raw.get("uncertain", False)),
             procedures=tuple(c for c in codes if c in procedures),
             benefit_ids=tuple(b for b in named if b in benefits),
+            examples=strings(raw.get("examples")),
         )
         if faq.id in faqs:
             loading.problem(path, yamlfile.line_of(raw), f"duplicate question id {faq.id!r}")
@@ -115,3 +116,35 @@ def load_synonyms(loading: Loading, folder: Path) -> dict[str, tuple[str, ...]]:
         synonyms[term] = phrases
         first_line[term] = line
     return synonyms
+
+
+def load_procedure_examples(loading: Loading, codes: set[str]) -> dict[str, tuple[str, ...]]:
+    """procedure_examples.yaml: procedure code -> other ways citizens ask for it."""
+    path = loading.root / "procedure_examples.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yamlfile.read(path)
+    except yaml.YAMLError as exc:
+        loading.problem(path, yamlfile.error_line(exc), f"bad YAML: {exc}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        loading.problem(path, 1, "procedure_examples.yaml must map a procedure code to questions")
+        return {}
+    examples: dict[str, tuple[str, ...]] = {}
+    for code, value in data.items():
+        if not isinstance(code, str):
+            loading.problem(path, yamlfile.line_of(data), f"write code {code!r} in quotes")
+            continue
+        if code not in codes:
+            loading.problem(
+                path, yamlfile.line_of(data), f"no procedure {code!r} in procedures.csv"
+            )
+            continue
+        if not isinstance(value, list) or not strings(value):
+            loading.problem(path, yamlfile.line_of(data), f"{code}: give a list of questions")
+            continue
+        examples[code] = strings(value)
+    return examples

@@ -12,11 +12,21 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.documents import Document, documents_from, synonyms_from, with_phrasings
-from bot.search.query import STOP_WEIGHT, Query, Slot, parse_query
+from bot.search.documents import Document, documents_from, synonyms_from
+from bot.search.query import MARKS_WEIGHT, STOP_WEIGHT, Query, Slot, parse_query
 from handlers.content import Content
 from handlers.search import Hit
 from handlers.text import words
+from handlers.understanding import (
+    EMPTY,
+    SYLLABLE,
+    ChatWords,
+    chat_words_of,
+    marked_words,
+    set_aside_aspects,
+    tokens,
+    without_fillers,
+)
 
 FIELD_WEIGHTS = (5.0, 3.0, 1.0)  # title, keywords, body
 FIELD_B = (0.3, 0.3, 0.75)  # how much a long field dilutes a match (BM25 b)
@@ -24,8 +34,17 @@ K1 = 2.0
 CANDIDATES = 40  # best base scores re-ranked with the phrase and title bonuses
 BIGRAM_BONUS, PHRASE_BONUS, EXACT_BONUS, TITLE_BONUS = 0.3, 0.2, 0.35, 0.25
 UNKNOWN_MASS = 1.0  # an unknown word weighs as much as the rarest known word
-BODY_REACH = 0.6  # a word found only in the body counts this much towards the confidence
+# ... and twice that when it is no Vietnamese syllable ("facebook", "iphone", "cv"): a name of
+# something else the question is about
+FOREIGN_MASS = 2.0
+FOREIGN_LENGTH = 4
+DIGIT_SHARE = 0.3  # of a number's weight towards the confidence
+BODY_REACH = 0.5  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
+# Confidence: a question holding a whole title/keyword/example of two words or more starts from
+# HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
+HELD_FLOOR = 0.5
+SCATTERED = 0.6
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -38,8 +57,10 @@ class SearchIndex:
         self,
         documents: Iterable[Document],
         synonyms: Mapping[str, Sequence[str]] | None = None,
+        chat: ChatWords = EMPTY,
     ) -> None:
         self.documents: list[Document] = list(documents)
+        self.chat = chat
         self.size = len(self.documents)
         # word -> id, handing out the next id to a new word; map() keeps tokenizing in C
         ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -48,21 +69,27 @@ class SearchIndex:
         fields: list[tuple[Phrase, Phrase, Phrase]] = []
         seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
 
+        marks: defaultdict[int, set[str]] = defaultdict(set)  # how the content writes a word
+
         def phrase(text: str) -> Phrase:
             found = seen.get(text)
             if found is None:
-                found = seen[text] = tuple(map(ids.__getitem__, words(text)))
+                typed = marked_words(text)
+                found = seen[text] = tuple(map(ids.__getitem__, typed))
+                for term, word in zip(found, typed, strict=True):
+                    marks[term].add(word.marks)  # type: ignore[attr-defined]
             return found
 
         for doc in self.documents:
             title = phrase(doc.title)
-            keywords = [phrase(k) for k in doc.keywords]
+            keywords = [phrase(k) for k in (*doc.keywords, *doc.examples)]
             body = phrase(doc.body)
             for sequence in (title, *keywords, body):
                 self._pairs.update(itertools.pairwise(sequence))
             self._phrases.append((title, *keywords))
             fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
         self.terms: dict[str, int] = dict(ids)
+        self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
         self._bigrams = [
             set(itertools.chain.from_iterable(itertools.pairwise(p) for p in phrases))
@@ -73,11 +100,21 @@ class SearchIndex:
         for word in self.terms:
             self._by_length.setdefault(len(word), []).append(word)
         self._near_cache: dict[str, tuple[tuple[int, int], ...]] = {}
-        self.synonyms = {
-            tuple(words(key)): tuple(tuple(words(e)) for e in expansions)
-            for key, expansions in (synonyms or {}).items()
-            if words(key)
-        }
+        # Synonyms and intent words ("mất" -> "cấp lại") are both read as alternatives.
+        readings: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        tables = (chat.intents, chat.situations, chat.instead)
+        entries = [(tuple(words(k)), v) for k, v in (synonyms or {}).items()]
+        entries += [item for table in tables for item in table.items()]
+        for folded, expansions in entries:
+            if folded:
+                found = readings.setdefault(folded, [])
+                found.extend(r for r in map(_reading, expansions) if r not in found)
+        self.synonyms = {key: tuple(value) for key, value in readings.items()}
+        # intent words and "instead" readings shape the ranking but are no subject themselves
+        self.modifiers = frozenset((*chat.intents, *chat.instead)) - set(
+            map(tuple, map(words, synonyms or {}))
+        )
+        self.instead = frozenset(chat.instead)
 
     def _build_postings(self, fields: list[tuple[Phrase, Phrase, Phrase]]) -> None:
         """BM25F: per word and document, the saturated sum of weighted field frequencies."""
@@ -87,11 +124,11 @@ class SearchIndex:
         weighted: dict[int, dict[int, float]] = defaultdict(dict)
         prominent: dict[int, set[int]] = defaultdict(set)  # docs with the word in title/keywords
         for doc, doc_fields in enumerate(fields):
-            for i, tokens in enumerate(doc_fields):
-                if not tokens:
+            for i, seq in enumerate(doc_fields):
+                if not seq:
                     continue
-                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(tokens) / averages[i])
-                for term, count in Counter(tokens).items():
+                norm = FIELD_WEIGHTS[i] / (1 - FIELD_B[i] + FIELD_B[i] * len(seq) / averages[i])
+                for term, count in Counter(seq).items():
                     per_doc = weighted[term]
                     per_doc[doc] = per_doc.get(doc, 0.0) + count * norm
                     if i < 2:
@@ -121,6 +158,9 @@ class SearchIndex:
     def pair(self, first: int, second: int) -> bool:
         return (first, second) in self._pairs
 
+    def written(self, term: int, marks: str) -> bool:
+        return marks in self._marks.get(term, ())
+
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
         cached = self._near_cache.get(word)
@@ -143,9 +183,22 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------------
 
+    def parse(self, query: str) -> Query:
+        """The question as the index reads it: chat words applied, then words to terms."""
+        typed = set_aside_aspects(without_fillers(tokens(query, self.chat), self.chat), self.chat)
+        return parse_query(
+            typed,
+            self,
+            self.synonyms,
+            self.chat.minor,
+            self.modifiers,
+            self.instead,
+            self.chat.key_marks,
+        )
+
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         """The best `limit` matches, best first; empty when nothing matches at all."""
-        parsed = parse_query(query, self, self.synonyms)
+        parsed = self.parse(query)
         if parsed.empty or not self.size:
             return []
         scores, coverage = self._score(parsed)
@@ -162,11 +215,27 @@ class SearchIndex:
             ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
-        for score, doc, exact in ranked[:limit]:
+        for score, doc, exact in ranked[: limit * 3]:
             item = self.documents[doc]
-            confidence = min(1.0, float(coverage[doc]))
+            confidence = self._confidence(doc, float(coverage[doc]), wanted)
             hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
-        return hits
+        # an item matched only through intent words ("hết hạn" -> gia hạn) answers nothing
+        hits.sort(key=lambda h: h.confidence <= 0)
+        return hits[:limit]
+
+    def _confidence(self, doc: int, coverage: float, wanted: _Wanted) -> float:
+        """The share of the question's informative words matched, raised when the question
+        holds a whole title, keyword or example of the document ("… khai báo tạm vắng …"),
+        lowered when the words it matches never stand together in it (scattered look-alikes:
+        "người yêu" is not "yếu tố nước ngoài")."""
+        if coverage <= 0:
+            return 0.0
+        if wanted.informative >= 2:
+            if not wanted.foreign and wanted.holds_phrase(self._phrases[doc]):
+                coverage = HELD_FLOOR + (1 - HELD_FLOOR) * coverage
+            elif not wanted.meets(self._bigrams[doc]):
+                coverage *= SCATTERED
+        return min(1.0, coverage)
 
     def _score(self, query: Query) -> tuple[Array, Array]:
         """Per document: BM25F score and the share of the question it matches."""
@@ -199,8 +268,9 @@ class SearchIndex:
                 best_cover = cover if best_cover is None else np.maximum(best_cover, cover)
             if best_score is not None and best_cover is not None:
                 scores += best_score
-                covered += best_cover * np.float32(typed_mass)
-                total += typed_mass
+                if not group.modifier:
+                    covered += best_cover * np.float32(typed_mass)
+                    total += typed_mass
         if total and not only_stop:
             covered /= np.float32(total)
         else:
@@ -215,6 +285,8 @@ class SearchIndex:
         for term, weight in slot.terms:
             ids, values, reach = self.postings[term]
             contribution = values * np.float32(weight * factor * self.idf[term])
+            if weight <= MARKS_WEIGHT:  # typed with other marks: probably another word
+                reach = reach * np.float32(weight)
             if len(slot.terms) == 1:
                 score[ids] = contribution
                 reached[ids] = reach
@@ -227,8 +299,11 @@ class SearchIndex:
         """How much a typed word counts towards the confidence."""
         if slot.stop and not only_stop:
             return 0.0
+        if slot.word.isdigit():  # "5 tuổi", "2 năm": context more than subject
+            known = max((float(self.idf[t]) for t, _ in slot.terms), default=self.max_idf)
+            return DIGIT_SHARE * known
         if not slot.terms:
-            return UNKNOWN_MASS * self.max_idf
+            return (FOREIGN_MASS if foreign(slot.word) else UNKNOWN_MASS) * self.max_idf
         return max(float(self.idf[term]) for term, _ in slot.terms)
 
     def _bonus(self, doc: int, wanted: _Wanted) -> tuple[float, bool]:
@@ -256,10 +331,53 @@ class _Wanted:
     def __init__(self, query: Query) -> None:
         self.sequence = query.sequence
         self.pairs = list(itertools.pairwise(self.sequence))
+        typed = [g.variants[0] for g in query.groups]
+        self.informative = sum(1 for v in typed for slot in v if not slot.stop)
+        # a word of no Vietnamese shape the content does not have ("facebook"): the question is
+        # about something else even when it holds one of an item's phrases
+        self.foreign = any(
+            not slot.terms and not slot.stop and foreign(slot.word)
+            for g in query.groups
+            if len(g.variants) == 1  # "passport" has a synonym: it is no stranger
+            for slot in g.variants[0]
+        )
+        # a synonym ("sổ đỏ" -> "giấy chứng nhận …") is a phrase of its own
+        self.synonym = any(len(g.variants) > 1 and len(g.variants[0]) > 1 for g in query.groups)
+        # what synonyms of two words or more stand for, to find whole in an item's phrases
+        self.expansions = [
+            tuple(frozenset(t for t, _ in slot.terms) for slot in variant)
+            for g in query.groups
+            if not g.modifier
+            for variant in g.variants[1:]
+            if len(variant) >= 2
+        ]
         self.terms: set[int] = set().union(*self.sequence) if self.sequence else set()
         for group in query.groups:
             for variant in group.variants[1:]:
                 self.terms.update(t for s in variant for t, _ in s.terms)
+
+    def meets(self, bigrams: set[tuple[int, int]]) -> bool:
+        """Whether two neighbouring words of the question stand together in the item."""
+        return self.synonym or any((x, y) in bigrams for a, b in self.pairs for x in a for y in b)
+
+    def holds_phrase(self, phrases: tuple[Phrase, ...]) -> bool:
+        """Whether the question contains one of the item's phrases (2+ words) whole, or one of
+        its synonyms stands whole in one of them ("passport" -> "… hộ chiếu phổ thông …")."""
+        for expansion in self.expansions:
+            size = len(expansion)
+            for phrase in phrases:
+                for start in range(len(phrase) - size + 1):
+                    if all(phrase[start + i] in expansion[i] for i in range(size)):
+                        return True
+        sequence, size = self.sequence, len(self.sequence)
+        for phrase in phrases:
+            length = len(phrase)
+            if length < 2 or length > size:
+                continue
+            for start in range(size - length + 1):
+                if all(phrase[i] in sequence[start + i] for i in range(length)):
+                    return True
+        return False
 
     def phrase_bonus(self, phrase: Phrase) -> float:
         """The bonus for the question appearing in a title or keyword: whole, or inside it."""
@@ -275,11 +393,23 @@ class _Wanted:
         return 0.0
 
 
+def foreign(word: str) -> bool:
+    """A word of 4+ letters of no Vietnamese shape ("iphone", "tiktok"); shorter ones are more
+    often shorthand or slips ("kq", "6t")."""
+    return len(word) >= FOREIGN_LENGTH and word.isalpha() and not SYLLABLE.fullmatch(word)
+
+
+def _reading(phrase: str) -> tuple[str, ...]:
+    """A synonym's words with their marks, so "khai tử" is not read as minor "từ"."""
+    return tuple(marked_words(phrase))
+
+
 def build_index(
-    content: Content, phrasings: Mapping[str, Sequence[str]] | None = None
+    content: Content, extra_examples: Mapping[str, Sequence[str]] | None = None
 ) -> SearchIndex:
-    """The index over every guide, FAQ entry and procedure of `content`, with the learned
-    `phrasings` (`kind:id` -> questions) among their keywords."""
+    """The index over every guide, FAQ entry and procedure of `content`; `extra_examples`
+    adds phrasings per reference ("proc:CODE") from outside the content, such as the ones
+    officers linked to an answer (bot/handoff/learning.py; see documents_from)."""
     return SearchIndex(
-        with_phrasings(documents_from(content), phrasings or {}), synonyms_from(content)
+        documents_from(content, extra_examples), synonyms_from(content), chat_words_of(content)
     )

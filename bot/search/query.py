@@ -2,88 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.text import spelling, words
+from handlers.text import spelling
+from handlers.understanding import SYLLABLE, Word
 
 MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
-# Words that carry little meaning in a question ("how do I ...?"); they count a little in the
-# score and not at all in the confidence, unless the question has nothing else.
-STOPWORDS = frozenset(
-    [
-        "toi",
-        "minh",
-        "em",
-        "anh",
-        "chi",
-        "ban",
-        "ong",
-        "ba",
-        "con",
-        "chau",
-        "muon",
-        "can",
-        "phai",
-        "lam",
-        "sao",
-        "nao",
-        "nhu",
-        "cach",
-        "gi",
-        "la",
-        "o",
-        "dau",
-        "co",
-        "khong",
-        "ko",
-        "k",
-        "duoc",
-        "dc",
-        "ve",
-        "cho",
-        "hoi",
-        "xin",
-        "a",
-        "ah",
-        "oi",
-        "nhe",
-        "nha",
-        "voi",
-        "thi",
-        "va",
-        "cua",
-        "nhung",
-        "cac",
-        "mot",
-        "bi",
-        "da",
-        "roi",
-        "di",
-        "nay",
-        "do",
-        "vay",
-        "nhi",
-        "khi",
-        "bao",
-        "gio",
-        "hay",
-        "hoac",
-        "biet",
-    ]
-)
-# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
-# A word of this shape that the index does not know may be a word we have no content for
-# ("nuôi", "rồng"): correcting it to a near word ("người", "công") would give wrong answers.
-SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
-    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
-)
+# Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
+# word and count nothing towards the confidence, unless the question has nothing else.
 STOP_WEIGHT = 0.3
 SYNONYM_WEIGHT = 0.9
 TYPO_WEIGHTS = {1: 0.85, 2: 0.7}
+# A word typed with marks the content never writes it with ("yêu" for "yếu", "vé" for "về") is
+# probably another word: it scores and counts this share of a match.
+MARKS_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +34,9 @@ class Group:
     """Ways to read a stretch of the query; the first is what was typed, others are synonyms."""
 
     variants: tuple[tuple[Slot, ...], ...]
+    # an intent word ("mất", "hết hạn"): it picks between items but is no subject itself, so it
+    # counts nothing towards the confidence
+    modifier: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +62,22 @@ class Vocabulary(Protocol):
         """Whether the two words follow each other somewhere in the content."""
         ...
 
+    def written(self, term: int, marks: str) -> bool:
+        """Whether the content writes the word with these accent marks somewhere."""
+        ...
+
 
 def parse_query(
-    text: str, vocab: Vocabulary, synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    typed_words: Sequence[str],
+    vocab: Vocabulary,
+    synonyms: Mapping[tuple[str, ...], tuple[tuple[str, ...], ...]],
+    minor: Container[str] = frozenset(),
+    modifiers: Container[tuple[str, ...]] = frozenset(),
+    instead: Container[tuple[str, ...]] = frozenset(),
+    key_marks: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> Query:
-    typed = words(text)[:MAX_WORDS]
+    """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
+    typed = list(typed_words[:MAX_WORDS])
     if not any("." in w or not w.isdigit() for w in typed):
         return Query((), ())  # only numbers: "7" is a menu choice, not a question
     longest = max((len(k) for k in synonyms), default=0)
@@ -139,25 +87,43 @@ def parse_query(
     while i < len(typed):
         span = 1
         expansions: tuple[tuple[str, ...], ...] = ()
-        for size in range(min(longest, len(typed) - i), 0, -1):
-            found = synonyms.get(tuple(typed[i : i + size]))
+        key: tuple[str, ...] = ()
+        aside = getattr(typed[i], "aside", False)  # an aspect word is read as typed
+        for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
+            key = tuple(typed[i : i + size])
+            found = synonyms.get(key)
+            if found and not _same_marks(typed[i : i + size], (key_marks or {}).get(key)):
+                continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
             if found:
                 span, expansions = size, found
                 break
         own = [
-            _slot(w, vocab, context=_neighbours(typed, i + k, vocab))
+            _slot(w, vocab, minor, context=_neighbours(typed, i + k, vocab))
             for k, w in enumerate(typed[i : i + span])
         ]
         sequence.extend(frozenset(t for t, _ in s.terms) for s in own)
         variants = [tuple(own)]
         if span == 1 and not own[0].terms and not expansions:
-            variants.extend(_split(typed[i], vocab))
+            variants.extend(_split(typed[i], vocab, minor))
         for expansion in expansions:
-            slots = [_slot(w, vocab, SYNONYM_WEIGHT) for w in expansion]
+            slots = [_slot(w, vocab, minor, SYNONYM_WEIGHT) for w in expansion]
             variants.append(tuple(s for s in slots if s.terms))
-        groups.append(Group(tuple(v for v in variants if v) or (tuple(own),)))
+        if expansions and key in instead:
+            variants = variants[1:]  # read only as what it means
+        kept = tuple(v for v in variants if v) or (tuple(own),)
+        groups.append(Group(kept, modifier=bool(expansions) and key in modifiers))
         i += span
     return Query(tuple(groups), tuple(sequence))
+
+
+def _same_marks(typed: Sequence[str], written: tuple[str, ...] | None) -> bool:
+    """Whether words typed with accents carry those the list writes the phrase with."""
+    if written is None:
+        return True
+    return all(
+        not getattr(word, "marks", "") or not marks or getattr(word, "marks", "") == marks
+        for word, marks in zip(typed, written, strict=False)
+    )
 
 
 def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | None, int | None]:
@@ -169,12 +135,16 @@ def _neighbours(typed: list[str], index: int, vocab: Vocabulary) -> tuple[int | 
 def _slot(
     word: str,
     vocab: Vocabulary,
+    minor: Container[str],
     weight: float = 1.0,
     context: tuple[int | None, int | None] = (None, None),
 ) -> Slot:
-    stop = word in STOPWORDS
+    stop = word in minor
     exact = vocab.exact(word)
     if exact is not None:
+        marks = word.marks if isinstance(word, Word) else ""
+        if marks and not vocab.written(exact, marks):
+            weight *= MARKS_WEIGHT
         return Slot(word, ((exact, weight),), stop)
     if stop or word.isdigit():
         return Slot(word, (), stop)
@@ -192,10 +162,10 @@ def _slot(
     return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
 
 
-def _split(word: str, vocab: Vocabulary) -> list[tuple[Slot, ...]]:
+def _split(word: str, vocab: Vocabulary, minor: Container[str]) -> list[tuple[Slot, ...]]:
     """'dangky' typed without its space -> ('dang', 'ki')."""
     for cut in range(2, len(word) - 1):
         left, right = word[:cut], spelling(word[cut:])
         if vocab.exact(left) is not None and vocab.exact(right) is not None:
-            return [(_slot(left, vocab), _slot(right, vocab))]
+            return [(_slot(left, vocab, minor), _slot(right, vocab, minor))]
     return []

@@ -130,7 +130,7 @@ async def test_bad_input_never_breaks_the_bot(talk: Talk) -> None:
 
 async def test_numbers_press_buttons_only_when_buttons_were_offered(talk: Talk) -> None:
     replies = await talk.say("7")
-    assert "chưa hiểu" in replies[0].text  # nothing offered yet: it is just text
+    assert "chỉ giúp được" in replies[0].text  # nothing offered yet: it is just text
     await talk.say("/start")
     replies = await talk.say("9")  # out of range
-    assert "chưa hiểu" in replies[0].text
+    assert "chỉ giúp được" in replies[0].text

@@ -43,7 +43,7 @@ async def test_a_guide_goes_forward_and_back_and_ends_with_links(talk: Talk, con
     ("text", "expected"),
     [
         ("/lenhla", "chưa biết lệnh này"),
-        ("asdfgh qwerty", "chưa hiểu ý bạn"),
+        ("asdfgh qwerty", "chỉ giúp được về thủ tục hành chính"),
         ("menu", "Xin chào"),
         ("Xin chào", "Xin chào"),
         ("/start !!bad code!!", "Mã trong đường link không đúng"),

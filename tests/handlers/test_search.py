@@ -55,24 +55,28 @@ async def test_alternatives_come_as_buttons_that_open_them(talk: Talk) -> None:
         b.payload and b.payload.split(":")[0] in {"guide", "faq", "proc"} for b in alternatives
     )
     assert replies[0].topic not in {b.payload for b in alternatives}
-    opened = await talk.say("1")  # typing a number presses the first alternative
+    # numbers run on from the answer's buttons: the first alternative is the next number
+    opened = await talk.say(str(len(replies[0].buttons) + 1))
     assert opened[0].topic and opened[0].topic.startswith(alternatives[0].payload or "-")
 
 
 async def test_an_unknown_question_is_recorded_as_a_content_gap(talk: Talk, sessions) -> None:
+    await talk.say("/start")  # past the first-contact privacy notice
     replies = await talk.say("Xin cấp PHÉP nuôi Rồng!!!")
-    assert "chưa hiểu ý bạn" in replies[0].text
-    assert replies[0].buttons, "the menu comes with the answer"
+    assert "chỉ giúp được về thủ tục hành chính" in replies[0].text
+    assert 1 <= len(replies[0].buttons) <= 4, "a few useful buttons, not the whole menu"
     gaps = await events_of(sessions, EventKind.SEARCH_UNANSWERED)
     assert [e.detail for e in gaps] == ["xin cap phep nuoi rong"]
 
 
 async def test_a_weak_match_offers_the_closest_topics_and_the_menu(talk: Talk) -> None:
-    replies = await talk.say("vneid con meo hoa hong xanh")
-    assert "chưa hiểu ý bạn" in replies[0].text
+    await talk.say("/start")  # past the first-contact privacy notice
+    replies = await talk.say("dang ky xe dap dien")  # near several topics, none for sure
+    assert "chưa chắc đã hiểu đúng ý bạn" in replies[0].text
     payloads = [b.payload for b in replies[0].buttons]
-    assert "guide:vneid-muc-2" in payloads
-    assert "guide:dang-nhap-cong-dvc" in payloads  # a menu entry
+    assert payloads[0].split(":")[0] in {"guide", "faq", "proc"}
+    assert payloads[-1] == "menu"
+    assert len(payloads) <= 4
 
 
 @pytest.mark.parametrize(
@@ -80,18 +84,18 @@ async def test_a_weak_match_offers_the_closest_topics_and_the_menu(talk: Talk) -
     [
         ("", "Bạn chưa gõ gì"),
         ("😀🎉🙏", "chỉ đọc được câu hỏi bằng chữ"),
-        ("\x00\x01\x1b[31m\x7f", "chưa hiểu ý bạn"),
+        ("\x00\x01\x1b[31m\x7f", "chỉ giúp được về thủ tục hành chính"),
         ("日本語 русский текст", "chỉ đọc được câu hỏi bằng chữ"),
         ("đăng ký 临时 tạm trú прописка", "Đăng ký tạm trú"),
         ("tạm trú " * 1250, "tạm trú"),
-        ("x" * 10_000, "chưa hiểu ý bạn"),
+        ("x" * 10_000, "chỉ giúp được về thủ tục hành chính"),
     ],
 )
 async def test_bad_input_gets_a_polite_vietnamese_answer(
     talk: Talk, text: str, expected: str
 ) -> None:
     replies = await talk.say(text)
-    assert expected in replies[0].text
+    assert expected in talk.text()
     assert replies[0].buttons
 
 
@@ -230,15 +234,18 @@ async def test_thanks_get_a_friendly_word_not_a_search(talk: Talk, sessions) -> 
 async def test_a_question_of_filler_words_offers_the_menu_not_random_topics(talk: Talk) -> None:
     await talk.say("/start")  # past the first-contact privacy notice
     replies = await talk.say("tôi muốn hỏi")
-    assert "chưa hiểu ý bạn" in replies[0].text
+    assert "chỉ giúp được về thủ tục hành chính" in replies[0].text
     menu = await talk.say("/menu")
-    assert [b.payload for b in replies[0].buttons] == [b.payload for b in menu[0].buttons]
+    assert menu[0].text not in replies[0].text, "the welcome is not repeated"
+    menu_payloads = {b.payload for b in menu[0].buttons} | {"menu"}
+    assert {b.payload for b in replies[0].buttons} <= menu_payloads
+    assert len(replies[0].buttons) <= 4
 
 
 async def test_a_short_question_several_items_fit_offers_the_choice(talk: Talk) -> None:
     await talk.say("/start")  # past the first-contact privacy notice
     replies = await talk.say("kết hôn")
-    assert replies[0].topic == "search:choices"
+    assert replies[0].topic in {"search:choices", "search:clarify"}
     payloads = [b.payload for b in replies[0].buttons]
     assert "proc:1.000894" in payloads
     assert payloads[-1] == "menu"

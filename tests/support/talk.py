@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.channels.render import as_text
+from bot.channels.render import as_texts
 from bot.core import Core
 from handlers.types import Incoming, Reply
 
@@ -41,7 +41,7 @@ class Talk:
         raise AssertionError(f"no button {label_part!r} in {self.text()!r}")
 
     def text(self) -> str:
-        return "\n\n".join(as_text(r) for r in self.last)
+        return "\n\n".join(as_texts(self.last))
 
     @staticmethod
     def next_id() -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.render import first_numbers
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.errors import Outcome, ZaloApiError, ZaloTransportError
 from bot.channels.zalo.events import CHANNEL
@@ -99,8 +100,8 @@ class ZaloChannel:
     async def _deliver(
         self, user_id: str, replies: Sequence[Reply], *, patient: bool
     ) -> DeliveryResult:
-        for reply in replies:
-            for part in render(reply, self.rendering):
+        for reply, start in zip(replies, first_numbers(replies), strict=True):
+            for part in render(reply, self.rendering, start):
                 result = await self._send_part(user_id, part, patient=patient)
                 if result.ok:
                     continue

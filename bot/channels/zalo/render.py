@@ -29,7 +29,7 @@ class Part:
     upload: tuple[str, Attachment] | None = None
 
 
-def render(reply: Reply, rendering: Rendering) -> list[Part]:
+def render(reply: Reply, rendering: Rendering, start: int | None = 1) -> list[Part]:
     """Image and document first, then the text in pieces; buttons ride on the last piece."""
     parts: list[Part] = []
     if reply.image is not None:
@@ -40,7 +40,7 @@ def render(reply: Reply, rendering: Rendering) -> list[Part]:
     overflow = list(reply.buttons[rendering.max_buttons :])
     text = reply.text
     if overflow:
-        lines = numbered_lines(overflow, start=len(native) + 1)
+        lines = numbered_lines(overflow, start=(start or 1) + len(native))
         text = "\n\n".join(p for p in (text, "\n".join(lines)) if p)
     if not text.strip() and not native:
         return parts

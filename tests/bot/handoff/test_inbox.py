@@ -99,7 +99,7 @@ async def test_an_officer_in_scope_answers_in_the_inbox_and_the_citizen_page_get
         token = csrf_from(await (await newcomer.get("/chat")).text())
         for _ in range(40):
             replies = await chat(newcomer, token, text=QUESTION)
-            if "VNeID" in replies[0]["text"]:
+            if "Bước 1/" in replies[0]["text"]:  # the guide, once this instance has learned
                 break
             await asyncio.sleep(0.1)
         assert "Bước 1/" in replies[0]["text"] and "VNeID" in replies[0]["text"]

@@ -1,7 +1,10 @@
 """The query set: what citizens type must find the right guide, FAQ or procedure.
 
-Reports top-1 and top-3 accuracy in the test summary and fails below 85% top-1. A top-1 hit
-must also be confident enough to be answered directly (the threshold the bot uses).
+Reports top-1 (as the bot decides: the confidence gate, and a clarifying question counted right
+when the right answer is one of its choices) and top-3 in the test summary, and fails below 90%
+top-1 or above 10% of off-topic questions answered. bench/understanding.py prints the figures
+by category and over thresholds (docs/BENCHMARKS.md). Follow-ups in context (`after`) are run
+through the bot by tests/handlers/test_dialogue.py.
 """
 
 from __future__ import annotations
@@ -14,20 +17,28 @@ import yaml
 
 from bot.search import SearchIndex
 from handlers.content import Content
-from handlers.search import DEFAULT_MIN_CONFIDENCE
+from handlers.search import DEFAULT_MIN_CONFIDENCE, Decision, decide
+from handlers.understanding import chat_words_of, small_talk_of
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 QUERIES = FIXTURES / "search_queries.yaml"
 OFF_TOPIC = FIXTURES / "search_off_topic.yaml"
-MIN_TOP1 = 0.85
-MAX_OFF_TOPIC_ANSWERED = 0.2
+MIN_TOP1 = 0.9
+MAX_OFF_TOPIC_ANSWERED = 0.1
+MIN_QUERIES, MIN_OFF_TOPIC = 300, 100
 # printed by conftest.py at the end of the run
 SUMMARY = pytest.StashKey[list[str]]()
 OFF_TOPIC_SUMMARY = pytest.StashKey[list[str]]()
 
 
-def load_queries() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(QUERIES.read_text(encoding="utf-8")))
+def load_queries(in_context: bool = True) -> list[dict[str, Any]]:
+    found = list(yaml.safe_load(QUERIES.read_text(encoding="utf-8")))
+    return found if in_context else [q for q in found if "after" not in q]
+
+
+def load_off_topic() -> list[str]:
+    by_category = yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8"))
+    return [text for texts in by_category.values() for text in texts]
 
 
 def test_every_expected_answer_exists_in_the_content(content: Content) -> None:
@@ -38,27 +49,33 @@ def test_every_expected_answer_exists_in_the_content(content: Content) -> None:
         | {f"proc:{p}" for p in catalog.procedures}
     )
     queries = load_queries()
-    assert len(queries) >= 60
+    assert len(queries) >= MIN_QUERIES
+    assert len(load_off_topic()) >= MIN_OFF_TOPIC
     missing = [
         (q["q"], ref)
         for q in queries
-        for ref in [q["expect"], *q.get("also", [])]
+        for ref in [q["expect"], *q.get("also", []), *([q["after"]] if "after" in q else [])]
         if ref not in known
     ]
     assert missing == []
 
 
-def test_top1_accuracy_is_at_least_85_percent(
+def test_top1_accuracy_is_at_least_90_percent(
     search_index: SearchIndex, request: pytest.FixtureRequest
 ) -> None:
-    queries = load_queries()
+    queries = load_queries(in_context=False)
     top1 = top3 = 0
     misses = []
     for item in queries:
         right = {item["expect"], *item.get("also", [])}
         hits = search_index.search(item["q"], 3)
         refs = [h.ref for h in hits]
-        first = bool(hits) and refs[0] in right and hits[0].confidence >= DEFAULT_MIN_CONFIDENCE
+        choice = decide(hits, DEFAULT_MIN_CONFIDENCE)
+        first = choice.kind is not Decision.NOT_FOUND and (
+            choice.choices[0].ref in right
+            if choice.kind is Decision.ANSWER
+            else any(h.ref in right for h in choice.choices)
+        )
         top1 += first
         top3 += any(r in right for r in refs)
         if not first:
@@ -73,14 +90,17 @@ def test_top1_accuracy_is_at_least_85_percent(
 
 
 def test_off_topic_questions_are_mostly_not_answered(
-    search_index: SearchIndex, request: pytest.FixtureRequest
+    search_index: SearchIndex, content: Content, request: pytest.FixtureRequest
 ) -> None:
-    questions = list(yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8")))
+    questions = load_off_topic()
+    chat = chat_words_of(content)
     answered = []
     for question in questions:
-        hits = search_index.search(question, 1)
-        if hits and hits[0].confidence >= DEFAULT_MIN_CONFIDENCE:
-            answered.append(f"  answered off-topic: {question!r} -> {hits[0].ref}")
+        if small_talk_of(question, chat):
+            continue  # answered in kind by the bot, never searched ("bạn mấy tuổi")
+        choice = decide(search_index.search(question, 3), DEFAULT_MIN_CONFIDENCE)
+        if choice.kind is not Decision.NOT_FOUND:
+            answered.append(f"  answered off-topic: {question!r} -> {choice.choices[0].ref}")
     share = len(answered) / len(questions)
     request.config.stash[OFF_TOPIC_SUMMARY] = [
         f"search off-topic set: {len(questions)} questions, {share:.0%} answered anyway",

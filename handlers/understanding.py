@@ -1,0 +1,240 @@
+"""How citizens write in chat: shorthand, telex leftovers, fillers, follow-ups and small talk.
+
+The word lists are content (content/vi/chat_words.yaml, loaded into `ChatWords`); this module
+only applies them to the folded words of a message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from handlers.text import clean, spelling, words
+
+Phrase = tuple[str, ...]
+
+# The shape of a Vietnamese syllable without its marks: onset, optional glide, vowel(s), coda.
+SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"[ou]?(?:ie|ia|uo|ua|ye|ya|oo|uu|[aeiouy])(?:ch|ng|nh|[cmnptiyou])?"
+)
+# Telex and VNI keys left in a word when the keyboard did not turn them into marks:
+# "ddang" (đ), "dawng" (ă), "khai sinhf" (tone key), "dang2" (VNI digit).
+_TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
+_TONE_KEYS = frozenset("sfrxjw")  # tone keys, and w typed last for ă/ơ/ư ("dangw")
+_TEEN_ONSETS = {"f": "ph", "w": "qu", "j": "gi", "z": "d"}
+_TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
+
+
+class Word(str):
+    """A folded word that remembers the marks it was typed with ("" when typed without any):
+    "vàng" and "vâng" fold to the same word but are not the same word."""
+
+    marks: str = ""
+    aside: bool = False  # asks about an aspect ("bao nhiêu tiền"): minor for choosing a topic
+
+
+def marks_of(token: str) -> str:
+    """The accent marks of a lower-case word, in order ('yếu' -> circumflex + acute)."""
+    decomposed = unicodedata.normalize("NFD", token)
+    found = "".join(c for c in decomposed if unicodedata.combining(c))
+    return found + ("đ" if "đ" in token else "")
+
+
+def marked_words(text: str) -> list[str]:
+    """Like `words`, but each word is a `Word` carrying the marks it was typed with."""
+    out: list[str] = []
+    for token in _TOKEN.findall(clean(text).lower()):
+        folded = words(token)
+        marks = marks_of(token) if len(folded) == 1 else ""
+        for piece in folded:
+            word = Word(piece)
+            word.marks = marks
+            out.append(word)
+    return out
+
+
+@dataclass(frozen=True)
+class MinorWords:
+    """Minor words; one typed with marks is minor only with the marks the list gives it
+    ("mấy" is minor, "máy" is not, though both fold to "may")."""
+
+    marked: frozenset[tuple[str, str]] = frozenset()
+    folded: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", frozenset(word for word, _ in self.marked))
+
+    @classmethod
+    def of(cls, entries: Iterable[str]) -> MinorWords:
+        found = set()
+        for entry in entries:
+            typed = marked_words(entry)
+            if len(typed) == 1:
+                found.add((str(typed[0]), getattr(typed[0], "marks", "")))
+        return cls(frozenset(found))
+
+    def __contains__(self, word: object) -> bool:
+        if getattr(word, "aside", False):
+            return True
+        marks = getattr(word, "marks", "")
+        if marks:
+            return (str(word), marks) in self.marked
+        return word in self.folded
+
+
+@dataclass(frozen=True)
+class ChatWords:
+    """The lists of content/vi/chat_words.yaml, folded; every list may be empty."""
+
+    fillers: frozenset[Phrase] = frozenset()
+    minor: MinorWords = field(default_factory=MinorWords)
+    shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
+    intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    situations: Mapping[Phrase, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    instead: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
+    small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
+    references: frozenset[Phrase] = frozenset()
+    # how the keys of intents, situations and instead are written: "cưới" is not "cười"
+    key_marks: Mapping[Phrase, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    @property
+    def longest(self) -> int:
+        phrases: Iterable[Phrase] = (
+            *self.fillers,
+            *self.aspects,
+            *self.small_talk,
+            *self.references,
+        )
+        return max((len(p) for p in phrases), default=1)
+
+
+EMPTY = ChatWords()
+
+
+def chat_words_of(content: Any) -> ChatWords:
+    """The chat words of a `Content` (its `extra["chat"]`), or empty lists."""
+    found = content.extra.get("chat") if content is not None else None
+    return found if isinstance(found, ChatWords) else EMPTY
+
+
+def phrase(text: str) -> Phrase:
+    """The folded words of a list entry, as they are compared with a message."""
+    return tuple(words(text))
+
+
+def repair(word: str) -> str:
+    """Undo telex/VNI keys left in a folded word, when what remains is a syllable."""
+    if SYLLABLE.fullmatch(word) or word.isdigit():
+        return word
+    fixed = word
+    if fixed[:1] in _TEEN_ONSETS:  # "fép" -> "phép", "wá" -> "quá": no f, w, j, z in Vietnamese
+        fixed = _TEEN_ONSETS[fixed[0]] + fixed[1:]
+    if fixed[-1:].isdigit() and fixed[:-1].isalpha():
+        fixed = fixed[:-1]
+    for keys, letter in _TELEX_LETTERS:
+        fixed = fixed.replace(keys, letter)
+    if not SYLLABLE.fullmatch(fixed) and fixed[-1:] in _TONE_KEYS and len(fixed) > 2:
+        fixed = fixed[:-1]
+    return spelling(fixed) if fixed != word and SYLLABLE.fullmatch(fixed) else word
+
+
+def tokens(text: str, chat: ChatWords) -> list[str]:
+    """The words of a message with shorthand expanded and keyboard leftovers repaired."""
+    out: list[str] = []
+    for word in marked_words(text):
+        # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
+        plain = getattr(word, "marks", "") in ("", "đ")
+        expansion = chat.shorthand.get(word) if plain else (word,)
+        if expansion is None:
+            fixed = repair(word)
+            expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))
+        out.extend(expansion)
+    return out
+
+
+def spans(
+    typed: Sequence[str], table: Mapping[Phrase, Any] | frozenset[Phrase], longest: int
+) -> list[tuple[int, int, Any]]:
+    """Longest-first matches of the table's phrases in `typed`: (start, end, value)."""
+    found = []
+    i = 0
+    while i < len(typed):
+        for size in range(min(longest, len(typed) - i), 0, -1):
+            key = tuple(typed[i : i + size])
+            if key in table:
+                value = table[key] if isinstance(table, Mapping) else True
+                found.append((i, i + size, value))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def without_fillers(typed: Sequence[str], chat: ChatWords) -> list[str]:
+    """The words left once politeness and question frames are taken out."""
+    drop: set[int] = set()
+    for start, end, _ in spans(typed, chat.fillers, chat.longest):
+        drop.update(range(start, end))
+    kept = [w for i, w in enumerate(typed) if i not in drop]
+    return kept or list(typed)
+
+
+def set_aside_aspects(typed: Sequence[str], chat: ChatWords) -> list[str]:
+    """The words, those asking about an aspect ("mất bao nhiêu tiền", "cần giấy tờ gì") marked
+    aside: they say what to show of a topic, not which topic."""
+    out = list(typed)
+    for start, end, _ in spans(typed, chat.aspects, chat.longest):
+        for i in range(start, end):
+            word = Word(out[i])
+            word.marks = getattr(out[i], "marks", "")
+            word.aside = True
+            out[i] = word
+    if all(word in chat.minor for word in out):
+        return list(typed)  # "vì sao nên làm online": the aspect is the whole question
+    return out
+
+
+def aspect_of(text: str, chat: ChatWords) -> str | None:
+    """'cần giấy tờ gì' -> 'documents': the message only asks about an aspect of a topic."""
+    typed = without_fillers(tokens(text, chat), chat)
+    found = spans(typed, chat.aspects, chat.longest)
+    if not found:
+        return None
+    covered = {i for start, end, _ in found for i in range(start, end)}
+    rest = [w for i, w in enumerate(typed) if i not in covered]
+    refs = {i for s, e, _ in spans(rest, chat.references, chat.longest) for i in range(s, e)}
+    if any(w not in chat.minor for i, w in enumerate(rest) if i not in refs):
+        return None
+    return str(found[0][2])
+
+
+def refers_back(text: str, chat: ChatWords) -> bool:
+    """Whether the message points at what was just shown ('nó', 'thủ tục này')."""
+    return bool(spans(tokens(text, chat), chat.references, chat.longest))
+
+
+def small_talk_of(text: str, chat: ChatWords) -> str | None:
+    """'chào bạn' -> 'greeting', 'bạn là ai' -> 'who': a social message, nothing to search."""
+    typed = tokens(text, chat)
+    if not typed or len(typed) > 8:
+        return None
+    whole = chat.small_talk.get(tuple(typed))
+    if whole is not None:
+        return whole
+    found = spans(typed, chat.small_talk, chat.longest)
+    covered = {i for start, end, _ in found for i in range(start, end)}
+    rest = [w for i, w in enumerate(typed) if i not in covered]
+    if found and all(w in chat.minor or (w,) in chat.fillers for w in rest):
+        return str(found[0][2])
+    return None

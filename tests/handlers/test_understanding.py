@@ -1,0 +1,111 @@
+"""Chat as citizens type it: shorthand, keyboard leftovers, fillers, follow-ups, small talk."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.content import Content
+from handlers.english import english_of, looks_english
+from handlers.understanding import (
+    ChatWords,
+    aspect_of,
+    chat_words_of,
+    marked_words,
+    repair,
+    small_talk_of,
+    tokens,
+    without_fillers,
+)
+
+
+@pytest.fixture(scope="module")
+def chat(content: Content) -> ChatWords:
+    return chat_words_of(content)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("ddang ky khai sinhf", "dang ki khai sinh"),
+        ("dangw kys tamj tru", "dang ki tam tru"),
+        ("dang2 ky1 thuong2 tru1", "dang ki thuong tru"),
+        ("khái sinh", "khai sinh"),
+        ("giay fep lai xe", "giay phep lai xe"),
+        ("quên mk vneid", "quen mat khau vneid"),
+        ("doi sdt", "doi so dien thoai"),
+        ("tk dvc ko dc", "tai khoan dvc khong duoc"),
+    ],
+)
+def test_shorthand_and_keyboard_leftovers_are_read_as_meant(
+    chat: ChatWords, typed: str, read: str
+) -> None:
+    assert " ".join(tokens(typed, chat)) == read
+
+
+def test_real_words_are_not_repaired() -> None:
+    assert [repair(w) for w in ("online", "vneid", "cccd", "khai", "xoong")] == [
+        "online",
+        "vneid",
+        "cccd",
+        "khai",
+        "xoong",
+    ]
+
+
+def test_politeness_and_question_frames_are_taken_out(chat: ChatWords) -> None:
+    typed = tokens("cho em hỏi đăng ký tạm trú thì phải làm sao ạ", chat)
+    assert without_fillers(typed, chat) == ["dang", "ki", "tam", "tru"]
+    assert without_fillers(tokens("tôi muốn hỏi", chat), chat)  # never empties a question
+
+
+def test_minor_words_keep_their_marks(chat: ChatWords) -> None:
+    may, machine = marked_words("mấy máy")
+    assert may in chat.minor and machine not in chat.minor
+    assert "may" in chat.minor  # typed without marks it may be either
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("can giay to gi", "documents"),
+        ("cần chuẩn bị những giấy tờ gì ạ", "documents"),
+        ("bao nhiêu tiền vậy", "fee"),
+        ("le phi bn", "fee"),
+        ("bao lâu thì có", "time"),
+        ("làm online được không", "online"),
+        ("nộp ở đâu ạ", "where"),
+        ("đăng ký kết hôn cần giấy tờ gì", None),  # a subject: a new question
+        ("giá vàng hôm nay", None),
+    ],
+)
+def test_a_follow_up_is_only_an_aspect(chat: ChatWords, text: str, aspect: str | None) -> None:
+    assert aspect_of(text, chat) == aspect
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("chào bạn", "greeting"),
+        ("bạn là ai vậy", "who"),
+        ("cảm ơn nhiều nhé", "thanks"),
+        ("ok", "ok"),
+        ("bạn mấy tuổi", "personal"),
+        ("chào bạn, cho mình hỏi làm hộ chiếu", None),
+    ],
+)
+def test_small_talk_is_recognised(chat: ChatWords, text: str, kind: str | None) -> None:
+    assert small_talk_of(text, chat) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("how do I register a birth?", True),
+        ("Can I renew my passport online", True),
+        ("dang ky khai sinh", False),
+        ("làm hộ chiếu", False),
+        ("passport", False),
+    ],
+)
+def test_english_is_recognised(content: Content, text: str, english: bool) -> None:
+    assert looks_english(text, english_of(content)) is english
