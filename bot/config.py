@@ -129,6 +129,13 @@ class Settings(BaseSettings):
     telegram_username: str | None = None
     telegram_max_rate: float = Field(default=30, ge=0)  # messages/s overall; 0 = no limit
 
+    # Durable inbox (bot/inbox): every Telegram/Zalo update is stored before it is acknowledged.
+    inbox_max_attempts: int = Field(default=5, ge=1, le=50)  # then the update is set aside
+    inbox_retry_seconds: float = Field(default=1.0, gt=0, le=600)  # doubles each try
+    # How often an instance looks for rows other instances stored (its own wake it at once).
+    inbox_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    inbox_concurrency: int = Field(default=8, ge=1, le=64)  # chats worked at once per instance
+
     # Community teams, referrals and broadcasts (bot/broadcast, handlers/teams.py).
     # Invite and referral links use telegram_username (above) to build t.me links.
     zalo_oa_link: str | None = None  # e.g. https://zalo.me/<OA id>, shown by /gioithieu

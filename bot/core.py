@@ -93,6 +93,15 @@ class Core:
                 )
         return [Reply(text=self.content.messages("core.error"), topic="error")]
 
+    async def handle_in(self, session: Any, msg: Incoming) -> list[Reply]:
+        """Handle one message inside the caller's transaction (the inbox worker's, which marks
+        the stored update handled in it). Errors propagate: the caller rolls back and retries."""
+        msg = dataclasses.replace(msg, text=clean(msg.text)[:MAX_TEXT])
+        async with self._lock(msg):
+            replies = await self._handle(session, msg)
+            await session.flush()  # a duplicate message id fails here, inside the lock
+            return replies
+
     async def _handle(self, session: Any, msg: Incoming) -> list[Reply]:
         now = self.clock.now()
         # One round trip for the usual case: a known person writing a new message.

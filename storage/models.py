@@ -490,3 +490,31 @@ class LearnedItem(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxItem(Base):
+    """An inbound platform update stored before it is acknowledged; deleted once handled.
+
+    pending → answered (handled; the replies wait to be sent) → deleted, or set aside as
+    `failed` after too many tries. `payload` is the raw update (personal data): cleared when
+    handled. The unique key drops a platform's redelivery while the first copy is here.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        Index("uq_inbox_channel_update", "channel", "update_key", unique=True),
+        Index("ix_inbox_chat", "channel", "chat_key", "id"),
+        Index("ix_inbox_state_next_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(160))
+    chat_key: Mapped[str] = mapped_column(String(160))
+    payload: Mapped[str | None] = mapped_column(Text)
+    replies: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(300))
+    received_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]

@@ -42,12 +42,14 @@ def registered() -> list[Plugin]:
     from bot.dashboard import inbox
     from bot.dashboard import web as dashboard
     from bot.handoff.worker import PLUGIN as notices  # after the channels: sends through them
+    from bot.inbox.plugin import PLUGIN as durable_inbox  # before the channels storing into it
     from bot.privacy import PLUGIN as retention
 
     return [
         chat.plugin(),
         dashboard.plugin(),
         inbox.PLUGIN,
+        durable_inbox,
         telegram.plugin(),
         zalo(),
         notices,

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.broadcast.config import in_flight_limit
 from bot.channels.shared_rate import shared_rate
-from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import CHANNEL, TelegramChannel
 from bot.channels.telegram.limits import RateLimiter
 from bot.channels.telegram.ordering import PerChatOrder
+from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.updates import ALLOWED_UPDATES, UpdateHandler, chat_key
 from bot.config import Settings
+from bot.inbox.plugin import Inbox
 from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -56,10 +58,14 @@ def build_application(
 
 
 class TelegramService:
-    """Owns the Application, the channel and the handler; `start()` / `stop()` around serving."""
+    """Owns the Application, the channel and the handler; `start()` / `stop()` around serving.
 
-    def __init__(self, settings: Settings, runtime: Runtime) -> None:
+    Updates never go through PTB's update queue: the webhook route and the poller store them
+    in the inbox, whose worker hands them to `handler` in order per chat."""
+
+    def __init__(self, settings: Settings, runtime: Runtime, inbox: Inbox) -> None:
         self.settings = settings
+        self.inbox = inbox
         self.application = build_application(settings)
         self.channel = TelegramChannel(
             self.application.bot,
@@ -69,8 +75,8 @@ class TelegramService:
             reply_rate=shared_rate(runtime.engine, "telegram", settings.telegram_max_rate),
         )
         self.handler = UpdateHandler(runtime.core, self.channel)
-        self.application.add_handler(TypeHandler(Update, self.handler))
-        self.application.add_error_handler(self.on_error)
+        self.poller: Poller | None = None
+        self._polling: asyncio.Task[None] | None = None
         self.username: str | None = settings.telegram_username
 
     @property
@@ -81,10 +87,6 @@ class TelegramService:
     def running(self) -> bool:
         return self.application.running
 
-    async def on_error(self, update: object, context: Any) -> None:
-        update_id = update.update_id if isinstance(update, Update) else None
-        logger.error("telegram update %s failed", update_id, exc_info=context.error)
-
     async def start(self) -> None:
         await self._initialize()
         self.username = self.settings.telegram_username or self.application.bot.username
@@ -94,10 +96,10 @@ class TelegramService:
         except TelegramError as error:
             logger.warning("could not set the Telegram command menu: %s", error)
         await self.application.start()
+        self.inbox.worker.register(CHANNEL, self.handler)
         if self.application.updater is not None:
-            await self.application.updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=5
-            )
+            self.poller = Poller(self.application.bot, self.inbox.writer)
+            self._polling = asyncio.create_task(self.poller.run(), name="telegram-polling")
             logger.info("telegram polling started")
         else:
             await self.register_webhook()
@@ -129,9 +131,12 @@ class TelegramService:
             logger.error("could not register the Telegram webhook: %s", error)
 
     async def stop(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self.inbox.worker.unregister(CHANNEL)
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()

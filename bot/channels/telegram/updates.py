@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-import collections
+import json
 import logging
 import re
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, ChatMember, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.channels.telegram.channel import CHANNEL, TelegramChannel
 from bot.core import Core
-from handlers.types import Incoming
+from handlers.types import Incoming, Reply
+from storage import contacts
+from storage.inbox import NewItem
+from storage.models import InboxItem
 
 logger = logging.getLogger(__name__)
 
 START_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-
-
-class RecentIds:
-    """The last `size` update ids seen by this process, so a redelivered update is skipped."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: collections.OrderedDict[int, None] = collections.OrderedDict()
-
-    def add(self, update_id: int) -> bool:
-        """True when `update_id` is new."""
-        if update_id in self._ids:
-            return False
-        self._ids[update_id] = None
-        if len(self._ids) > self.size:
-            self._ids.popitem(last=False)
-        return True
 
 
 def command_text(message: Message, bot_username: str | None) -> str:
@@ -102,38 +88,33 @@ def to_incoming(update: Update, bot_username: str | None = None) -> Incoming | N
 
 
 class UpdateHandler:
-    """Forwards every update to the core (in order per chat) and sends the replies back."""
+    """The inbox's Telegram part: a stored update in, the core's replies out (sent later)."""
 
     def __init__(self, core: Core, channel: TelegramChannel) -> None:
         self.core = core
         self.channel = channel
-        self.recent = RecentIds()
         self.bot_username: str | None = None
 
-    async def __call__(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not isinstance(update, Update):
-            return
-        if not self.recent.add(update.update_id):
-            logger.info("telegram update %s delivered again, skipped", update.update_id)
-            return
-        try:
-            await self.handle(update)
-        except Exception:
-            logger.exception("telegram update %s failed", update.update_id)
-
-    async def handle(self, update: Update) -> None:
+    async def handle(self, session: AsyncSession, item: InboxItem) -> list[Reply]:
+        """Runs in the inbox row's transaction: the core's interaction commits with it."""
+        assert item.payload is not None
+        update = Update.de_json(json.loads(item.payload), self.channel.bot)
         if update.my_chat_member is not None:
-            await self.membership(update)
-            return
+            await self.membership(session, update)
+            return []
         if update.callback_query is not None:
             await self.answer(update.callback_query)
         incoming = to_incoming(update, self.bot_username)
         if incoming is None:
             logger.debug("telegram update %s has nothing for the core", update.update_id)
-            return
-        replies = await self.core.handle(incoming)
-        if replies:
-            await self.channel.reply(incoming.chat_id, replies)
+            return []
+        return await self.core.handle_in(session, incoming)
+
+    async def send(self, chat_key: str, replies: list[Reply]) -> None:
+        await self.channel.reply(chat_key, replies)
+
+    def failure_reply(self) -> list[Reply]:
+        return [Reply(text=self.core.content.messages("core.error"), topic="error")]
 
     async def answer(self, query: CallbackQuery) -> None:
         """Every button press is answered at once, so the button stops spinning."""
@@ -142,17 +123,32 @@ class UpdateHandler:
         except TelegramError as error:
             logger.info("callback query not answered: %s", error)
 
-    async def membership(self, update: Update) -> None:
+    async def membership(self, session: AsyncSession, update: Update) -> None:
         """A person blocked the bot (kicked) or unblocked it (member) in their private chat."""
         change = update.my_chat_member
         assert change is not None
         if change.chat.type != ChatType.PRIVATE:
             return
         status = change.new_chat_member.status
-        if status in (ChatMember.BANNED, ChatMember.LEFT):
-            await self.channel.set_reachable(str(change.chat.id), False)
-        elif status == ChatMember.MEMBER:
-            await self.channel.set_reachable(str(change.chat.id), True)
+        if status in (ChatMember.BANNED, ChatMember.LEFT, ChatMember.MEMBER):
+            reachable = status == ChatMember.MEMBER
+            chat = str(change.chat.id)
+            if await contacts.set_reachable_by_chat(session, CHANNEL, chat, reachable):
+                logger.info(
+                    "telegram contact marked %s", "reachable" if reachable else "unreachable"
+                )
+
+
+def inbox_item(update: Update, raw: str) -> NewItem:
+    """The inbox row for an update: keyed by the stable message id (a redelivery, even under a
+    new update id, is stored once), queued behind the earlier updates of its chat."""
+    chat = chat_key(update)
+    return NewItem(
+        channel=CHANNEL,
+        update_key=message_id(update),
+        chat_key=str(chat) if chat is not None else f"u{update.update_id}",
+        payload=raw,
+    )
 
 
 def chat_key(update: object) -> int | None:

@@ -14,8 +14,10 @@ from telegram.error import InvalidToken
 
 from bot.channels.telegram.channel import CHANNEL
 from bot.channels.telegram.service import TelegramService
+from bot.channels.telegram.updates import inbox_item
 from bot.config import Settings
 from bot.i18n import _
+from bot.inbox.plugin import INBOX
 from bot.web.keys import RUNTIME, SETTINGS
 from bot.web.plugins import Plugin, StartupError
 
@@ -33,7 +35,8 @@ def webhook_path(settings: Settings) -> str:
 
 
 async def receive_update(request: web.Request) -> web.Response:
-    """Telegram's POST: secret checked in constant time, body parsed, update queued, 200 fast."""
+    """Telegram's POST: secret checked in constant time, body parsed, update stored in the
+    inbox, then 200 (a 500 when it could not be stored: Telegram sends it again)."""
     service = request.app.get(TELEGRAM)
     secret = request.app[SETTINGS].telegram_webhook_secret
     if service is None or not service.running or secret is None:
@@ -48,14 +51,20 @@ async def receive_update(request: web.Request) -> web.Response:
         )
     body = await request.read()  # over the app's limit: 413 from aiohttp, not "malformed"
     try:
-        data = json.loads(body)
+        raw = body.decode()
+        data = json.loads(raw)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("not an update")
         update = Update.de_json(data, service.application.bot)
     except Exception:  # any malformed body; PTB's parser raises many kinds
         logger.warning("malformed telegram webhook body rejected")
         return web.Response(status=400, text="malformed update")
-    await service.application.update_queue.put(update)
+    try:
+        [new] = await service.inbox.writer.store([inbox_item(update, raw)])
+    except Exception:
+        return web.Response(status=500, text="not stored; send it again")
+    if not new:
+        logger.info("telegram update %s delivered again, skipped", update.update_id)
     return web.Response(text="ok")
 
 
@@ -66,7 +75,7 @@ def setup(app: web.Application, settings: Settings) -> None:
 
 async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
-    service = TelegramService(app[SETTINGS], runtime)
+    service = TelegramService(app[SETTINGS], runtime, app[INBOX])
     try:
         await service.start()
     except InvalidToken:

@@ -16,12 +16,13 @@ from pydantic import SecretStr
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.events import CHANNEL
-from bot.channels.zalo.inbox import Inbox
+from bot.channels.zalo.inbox import ZaloEventHandler
 from bot.channels.zalo.render import Rendering
 from bot.channels.zalo.tokens import ZaloTokens
 from bot.channels.zalo.webhook import ZaloWebhook
 from bot.config import Settings
 from bot.i18n import _
+from bot.inbox.plugin import INBOX
 from bot.web.keys import HTTP, RUNTIME, SETTINGS
 from bot.web.plugins import Plugin
 from handlers.routing import button_actions
@@ -108,15 +109,15 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         rendering=rendering,
         window=timedelta(hours=settings.zalo_proactive_window_hours),
     )
-    inbox = Inbox(
+    handler = ZaloEventHandler(
         runtime.core,
-        runtime.sessions,
         channel,
         payload_prefix=settings.zalo_payload_prefix,
         known_actions=button_actions(runtime.core.routers),
     )
+    inbox = app[INBOX]
     webhook = ZaloWebhook(
-        inbox,
+        inbox.writer,
         app_id=settings.zalo_app_id,
         secret=signing_key(settings),
         max_age=settings.zalo_webhook_max_age,
@@ -125,14 +126,15 @@ async def lifecycle(app: web.Application) -> AsyncIterator[None]:
     runtime.channels[CHANNEL] = channel
     health = runtime.services.setdefault("health", {})
     health["zalo"] = lambda: {**tokens.health(), "webhook": webhook.health()}
+    inbox.worker.register(CHANNEL, handler)
     upkeep = asyncio.create_task(tokens.keep_fresh(), name="zalo-token-upkeep")
     try:
         yield
     finally:
+        await inbox.worker.unregister(CHANNEL)
         upkeep.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await upkeep
-        await webhook.close()
         await tokens.close()
         runtime.channels.pop(CHANNEL, None)
         health.pop("zalo", None)

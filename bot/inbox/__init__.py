@@ -1,0 +1,1 @@
+"""The durable inbox: inbound updates stored before they are acknowledged, handled per chat."""

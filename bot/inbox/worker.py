@@ -1,0 +1,310 @@
+"""The inbox worker: takes each chat's rows oldest first, whatever instance stored them, runs
+the channel's handler in the core's transaction, and sends the replies it stored.
+
+Per-chat order across instances (PostgreSQL): a session-level advisory lock per chat
+(`pg_try_advisory_lock(LOCK_SPACE, hash(channel, chat))`) held on one pinned connection while
+this instance works through the chat's rows, handling and sending. Why not `SELECT … FOR UPDATE
+SKIP LOCKED` on rows: the unit that must not run twice at once is the chat, not a row. A row
+lock would make another instance skip the locked oldest row and take the chat's second row
+(out of order), and it ends with the transaction, so it could not also cover sending the
+replies after the core's commit. The advisory lock covers the chat's rows that have not
+arrived yet, needs no row to exist, and is freed by PostgreSQL when the instance dies (its
+connection closes), so a crashed instance never blocks a chat. Instances try it without
+waiting: a chat busy elsewhere is skipped, and the instance holding it takes the chat's new
+rows itself before letting go.
+
+On SQLite (one instance, one writer) the same code runs without the lock: this process's own
+bookkeeping (one task per chat) is the whole story.
+
+Waking: the writer wakes the worker the moment this instance stores an update (no latency);
+rows stored by other instances are found by polling every `poll` seconds. Polling, not
+LISTEN/NOTIFY: another instance's rows matter only in the moment a chat changes hands (the
+holder drains the chat's rows, whoever stored them), the poll is one indexed query on a table
+of a few rows, and it needs no dedicated connection to keep alive and re-listen on.
+
+Crash safety: a row is deleted only after its replies were sent. A kill -9 after the core's
+commit leaves the row `answered` with its replies, and they are sent on restart; at most the
+messages being sent at the kill are sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.inbox import replies as stored_replies
+from bot.inbox.writer import GroupWriter
+from handlers.types import Reply
+from storage import inbox
+from storage.clock import Clock, SystemClock
+from storage.db import SessionFactory
+from storage.models import InboxItem
+
+logger = logging.getLogger(__name__)
+
+COUNTS_EVERY = 5.0  # seconds between refreshes of the row counts /healthz shows
+
+
+class ChannelHandler(Protocol):
+    """What a channel gives the worker: turn a stored update into replies, and send them."""
+
+    async def handle(self, session: AsyncSession, item: InboxItem) -> list[Reply]:
+        """Handle the stored update inside `session`'s transaction; raise to retry later."""
+
+    async def send(self, chat_key: str, replies: list[Reply]) -> None:
+        """Send the replies to the chat (never raises for the platform's refusals)."""
+
+    def failure_reply(self) -> list[Reply]:
+        """What the person is told when their message is set aside."""
+
+
+@dataclass
+class WorkerSettings:
+    max_attempts: int = 5
+    retry_seconds: float = 1.0
+    poll_seconds: float = 0.25
+    concurrency: int = 8
+
+
+@dataclass
+class Counts:
+    handled: int = 0
+    retried: int = 0
+    set_aside: int = 0
+    resent: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+
+class InboxWorker:
+    """One per instance: a task per chat being worked, at most `concurrency` at once."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessions: SessionFactory,
+        writer: GroupWriter,
+        *,
+        settings: WorkerSettings | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.writer = writer
+        self.settings = settings or WorkerSettings()
+        self.clock = clock or SystemClock()
+        self.postgres = engine.dialect.name == "postgresql"
+        self.handlers: dict[str, ChannelHandler] = {}
+        self.counts = Counts()
+        self.wake = asyncio.Event()
+        self._active: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.stored: dict[str, int] = {}  # rows per state, refreshed every COUNTS_EVERY
+        self._counted_at = 0.0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def register(self, channel: str, handler: ChannelHandler) -> None:
+        """Start handling `channel`'s rows (rows left from before a restart come first)."""
+        self.handlers[channel] = handler
+        self.wake.set()
+
+    async def unregister(self, channel: str, grace: float = 10.0) -> None:
+        """Stop taking `channel`'s rows; let its running chats finish for `grace` seconds."""
+        self.handlers.pop(channel, None)
+        running = [t for (ch, _), t in self._active.items() if ch == channel]
+        if running:
+            _done, late = await asyncio.wait(running, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for task in list(self._active.values()):
+            task.cancel()
+        await asyncio.gather(*self._active.values(), return_exceptions=True)
+
+    async def drain(self, within: float = 30.0) -> None:
+        """Wait until nothing due is left for the registered channels (tests, benchmarks)."""
+        async with asyncio.timeout(within):
+            while True:
+                self.wake.set()
+                await asyncio.sleep(0.02)
+                if self._active:
+                    continue
+                async with self.sessions() as session:
+                    due = await inbox.ready_chats(session, list(self.handlers), self.clock.now(), 1)
+                if not due and not self._active:
+                    return
+
+    # -- scheduling --------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            self.wake.clear()
+            try:
+                await self._schedule()
+            except Exception:
+                logger.exception("inbox scan failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.settings.poll_seconds)
+
+    async def _count(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._counted_at < COUNTS_EVERY:
+            return
+        self._counted_at = loop.time()
+        async with self.sessions() as session:
+            self.stored = await inbox.counts(session)
+
+    async def _schedule(self) -> None:
+        await self._count()
+        room = self.settings.concurrency - len(self._active)
+        if room <= 0 or not self.handlers:
+            return
+        async with self.sessions() as session:
+            chats = await inbox.ready_chats(
+                session, list(self.handlers), self.clock.now(), room + len(self._active)
+            )
+        for chat in chats:
+            if chat in self._active or chat[0] not in self.handlers:
+                continue
+            if len(self._active) >= self.settings.concurrency:
+                break
+            task = asyncio.create_task(self._work_chat(*chat), name=f"inbox-{chat[0]}")
+            self._active[chat] = task
+            task.add_done_callback(lambda _t, chat=chat: self._finished(chat))
+
+    def _finished(self, chat: tuple[str, str]) -> None:
+        self._active.pop(chat, None)
+        self.wake.set()  # room for another chat
+
+    # -- one chat ----------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _lease(self, channel: str, chat: str) -> AsyncIterator[Callable[[], Any] | None]:
+        """Sessions for working the chat, or None when another instance holds it."""
+        if not self.postgres:
+            yield self.sessions
+            return
+        conn = await self.engine.connect()
+        try:
+            if not await inbox.try_lock_chat(conn, channel, chat):
+                yield None
+                return
+            try:
+                yield lambda: AsyncSession(bind=conn, expire_on_commit=False)
+            finally:
+                with contextlib.suppress(Exception):
+                    await inbox.unlock_chat(conn, channel, chat)
+        finally:
+            await conn.close()
+
+    async def _work_chat(self, channel: str, chat: str) -> None:
+        try:
+            async with self._lease(channel, chat) as sessions:
+                if sessions is None:
+                    return  # another instance is working this chat
+                while channel in self.handlers and await self._step(sessions, channel, chat):
+                    pass
+        except Exception:
+            logger.exception("inbox worker failed on a %s chat", channel)
+
+    async def _step(self, sessions: Callable[[], Any], channel: str, chat: str) -> bool:
+        """Do the chat's oldest row; False when there is nothing (due) left."""
+        handler = self.handlers[channel]
+        async with sessions() as session:
+            item = await inbox.oldest(session, channel, chat)
+            if item is None or item.next_attempt_at > self.clock.now():
+                return False
+            item_id, state, replies_json = item.id, item.state, item.replies
+        if state == inbox.PENDING:
+            replies_json = await self._handle(sessions, handler, item_id)
+            if replies_json is None:
+                return True  # a failed try (retried later), or nothing to send
+        else:
+            self.counts.resent += 1
+            logger.info("sending the stored replies of an update handled before a restart")
+        assert replies_json is not None
+        await handler.send(chat, stored_replies.decode(replies_json))
+        await self.writer.remove(item_id)
+        return True
+
+    async def _handle(
+        self, sessions: Callable[[], Any], handler: ChannelHandler, item_id: int
+    ) -> str | None:
+        """Run the handler in one transaction with the row's change; the stored replies, or
+        None when there is nothing to send (row deleted) or the try failed."""
+        try:
+            async with sessions() as session, session.begin():
+                item = await session.get(InboxItem, item_id)
+                if item is None or item.state != inbox.PENDING:
+                    return None
+                channel = item.channel
+                replies = await handler.handle(session, item)
+                if not replies:
+                    await session.delete(item)
+                    encoded = None
+                else:
+                    encoded = stored_replies.encode(replies)
+                    inbox.answered(item, encoded)
+        except Exception as error:
+            await self._failed(sessions, handler, item_id, error)
+            return None
+        self.counts.handled += 1
+        self.counts.by_channel[channel] = self.counts.by_channel.get(channel, 0) + 1
+        return encoded
+
+    async def _failed(
+        self, sessions: Callable[[], Any], handler: ChannelHandler, item_id: int, error: Exception
+    ) -> None:
+        if isinstance(error, IntegrityError):
+            logger.info("inbox row %s hit a unique key (a duplicate); trying again", item_id)
+        else:
+            logger.exception("inbox row %s failed", item_id, exc_info=error)
+        async with sessions() as session, session.begin():
+            item = await session.get(InboxItem, item_id)
+            chat = item.chat_key if item is not None else None
+            aside = await inbox.failed_try(
+                session,
+                item_id,
+                f"{type(error).__name__}: {error}",
+                self.clock.now(),
+                max_attempts=self.settings.max_attempts,
+                first_retry=self.settings.retry_seconds,
+            )
+        if not aside:
+            self.counts.retried += 1
+            return
+        self.counts.set_aside += 1
+        self._counted_at = 0.0  # show it in /healthz at the next scan
+        logger.error("inbox row %s set aside after %d tries", item_id, self.settings.max_attempts)
+        if chat is not None:
+            with contextlib.suppress(Exception):
+                await handler.send(chat, handler.failure_reply())
+
+    def health(self) -> dict[str, Any]:
+        counts = self.counts
+        return {
+            "handled": counts.handled,
+            "retried": counts.retried,
+            "set_aside": counts.set_aside,
+            "resent_after_restart": counts.resent,
+            "working_chats": len(self._active),
+            "waiting": self.stored.get(inbox.PENDING, 0) + self.stored.get(inbox.ANSWERED, 0),
+            "failed": self.stored.get(inbox.FAILED, 0),  # set aside: `dvcbot inbox list`
+        }
