@@ -28,7 +28,7 @@ INBOX = web.AppKey("inbox", Inbox)
 
 
 def build(runtime: Runtime, settings: Settings) -> Inbox:
-    writer = GroupWriter(runtime.sessions)
+    writer = GroupWriter(runtime.sessions, clock=runtime.clock)
     worker = InboxWorker(
         runtime.engine,
         runtime.sessions,
@@ -39,6 +39,7 @@ def build(runtime: Runtime, settings: Settings) -> Inbox:
             poll_seconds=settings.inbox_poll_seconds,
             concurrency=settings.inbox_concurrency,
         ),
+        clock=runtime.clock,
     )
     writer.on_stored = worker.wake.set
     return Inbox(writer, worker)

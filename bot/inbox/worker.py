@@ -116,7 +116,11 @@ class InboxWorker:
         self.wake.set()
 
     async def unregister(self, channel: str, grace: float = 10.0) -> None:
-        """Stop taking `channel`'s rows; let its running chats finish for `grace` seconds."""
+        """Stop taking `channel`'s rows after working off what is due for up to `grace` seconds
+        (what is left stays stored, for the next start or another instance)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                await self._settle([channel])
         self.handlers.pop(channel, None)
         running = [t for (ch, _), t in self._active.items() if ch == channel]
         if running:
@@ -141,15 +145,20 @@ class InboxWorker:
     async def drain(self, within: float = 30.0) -> None:
         """Wait until nothing due is left for the registered channels (tests, benchmarks)."""
         async with asyncio.timeout(within):
-            while True:
-                self.wake.set()
-                await asyncio.sleep(0.02)
-                if self._active:
-                    continue
-                async with self.sessions() as session:
-                    due = await inbox.ready_chats(session, list(self.handlers), self.clock.now(), 1)
-                if not due and not self._active:
-                    return
+            await self._settle(list(self.handlers))
+
+    async def _settle(self, channels: list[str]) -> None:
+        while True:
+            self.wake.set()
+            await asyncio.sleep(0.02)
+            running = [t for (ch, _), t in self._active.items() if ch in channels]
+            if running:
+                await asyncio.wait(running)
+                continue
+            async with self.sessions() as session:
+                due = await inbox.ready_chats(session, channels, self.clock.now(), 1)
+            if not due:
+                return
 
     # -- scheduling --------------------------------------------------------------------------
 

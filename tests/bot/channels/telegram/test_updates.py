@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram.updates import RecentIds, message_id, to_incoming
+from bot.channels.telegram.updates import message_id, to_incoming
 from tests.bot.channels.telegram.conftest import fixture
 
 
@@ -77,11 +77,3 @@ def test_group_chatter_and_membership_changes_are_not_for_the_core() -> None:
     member = Update.de_json(fixture("my_chat_member_kicked"), None)  # type: ignore[arg-type]
     assert to_incoming(group) is None
     assert to_incoming(member) is None
-
-
-def test_recent_ids_forget_the_oldest() -> None:
-    recent = RecentIds(size=2)
-    assert recent.add(1) and recent.add(2)
-    assert not recent.add(1)
-    assert recent.add(3)
-    assert recent.add(1), "1 was forgotten once 3 arrived"

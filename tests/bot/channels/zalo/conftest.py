@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 
 from bot.channels.zalo.plugin import ZALO, ZaloService
 from bot.config import Settings, load_settings
+from bot.inbox.plugin import INBOX
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from bot.web.keys import RUNTIME
 from storage import contacts
-from storage.models import Contact, Interaction
+from storage.models import Contact
 from tests.support.fake_zalo import (
     APP_ID,
     APP_SECRET,
@@ -81,13 +82,13 @@ class ZaloApp:
         return await self.deliver(event("user_send_text", text=text, msg_id=next_id(), user=user))
 
     async def drain(self) -> None:
-        await self.service.webhook.drain()
+        await self.app[INBOX].worker.drain()
 
     async def contact(self, user: str = USER_ID) -> Contact | None:
         async with self.runtime.sessions() as session:
             return await contacts.get(session, "zalo", user)
 
-    async def count(self, model: type[Contact] | type[Interaction]) -> int:
+    async def count(self, model: type[Any]) -> int:
         async with self.runtime.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 

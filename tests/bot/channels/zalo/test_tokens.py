@@ -76,7 +76,8 @@ async def test_two_instances_refresh_with_the_single_use_token_once(
         await asyncio.gather(first.drain(), second.drain())
         assert [r.answer.get("access_token") is not None for r in fake.refreshes] == [True]
         assert len(fake.delivered("a")) == 1 and len(fake.delivered("b")) == 1
-        assert first.service.tokens.current == second.service.tokens.current == fake.access_token
+        # Either instance's inbox worker may have answered either event (a shared inbox).
+        assert fake.access_token in (first.service.tokens.current, second.service.tokens.current)
     finally:
         await first.client.close()
         await second.client.close()
