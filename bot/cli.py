@@ -15,6 +15,7 @@ from bot.commands import (
     db,
     demo,
     health,
+    inbox,
     places,
     privacy,
     report,
@@ -44,6 +45,7 @@ COMMAND_MODULES = [
     broadcast,
     dashboard,
     privacy,
+    inbox,
     demo,
     health,
 ]
