@@ -126,12 +126,15 @@ async def burst_kill_restart(
         got = sum(len(replies(u)) for u in users)
         if got != last:
             last, last_change = got, time.monotonic()
-        if got >= want * len(users) and time.monotonic() - last_change > 1.0:
-            break  # all there, and nothing more for a second
+        everyone = all(len(replies(u)) >= want for u in users)
+        if everyone and time.monotonic() - last_change > 1.0:
+            break  # every chat has its replies, and nothing more came for a second
         await asyncio.sleep(0.05)
     outcome.answered_seconds = time.perf_counter() - t0
     for user in users:
         gaps, repeats, extra = compare(expected, replies(user))
+        if (gaps or repeats) and os.environ.get("BENCH_VERBOSE"):
+            show(user, expected, replies(user))
         outcome.unanswered |= {(user, s) for s in gaps}
         outcome.twice |= {(user, s) for s in repeats}
         outcome.extra_messages += extra
@@ -153,6 +156,15 @@ def compare(expected: list[list[str]], actual: list[str]) -> tuple[set[int], set
             extra += j2 - j1
             repeated.add(step_of[min(max(i1 - 1, 0), len(step_of) - 1)])
     return missing, repeated, extra
+
+
+def show(user: int, expected: list[list[str]], actual: list[str]) -> None:
+    flat = [text[:40] for replies in expected for text in replies]
+    got = [text[:40] for text in actual]
+    print(f"chat of user {user}:")
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, flat, got, autojunk=False).get_opcodes():
+        if tag != "equal":
+            print(f"  {tag} expected[{i1}:{i2}]={flat[i1:i2]} got[{j1}:{j2}]={got[j1:j2]}")
 
 
 def report(name: str, outcome: Outcome) -> None:

@@ -45,6 +45,7 @@ async def store(session: AsyncSession, items: Sequence[NewItem], now: datetime) 
             "payload": items[i].payload,
             "state": PENDING,
             "attempts": 0,
+            "sent": 0,
             "received_at": now,
             "next_attempt_at": now,
         }
@@ -99,6 +100,11 @@ def answered(item: InboxItem, replies: str) -> None:
     item.replies = replies
     item.payload = None
     item.error = None
+
+
+async def mark_sent(session: AsyncSession, item_id: int, sent: int) -> None:
+    """The first `sent` replies of a handled row went out (not sent again after a crash)."""
+    await session.execute(update(InboxItem).where(InboxItem.id == item_id).values(sent=sent))
 
 
 async def remove(session: AsyncSession, ids: Sequence[int]) -> None:

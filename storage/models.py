@@ -513,6 +513,7 @@ class InboxItem(Base):
     chat_key: Mapped[str] = mapped_column(String(160))
     payload: Mapped[str | None] = mapped_column(Text)
     replies: Mapped[str | None] = mapped_column(Text)
+    sent: Mapped[int] = mapped_column(default=0)  # replies already sent (after a crash: skip)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(300))

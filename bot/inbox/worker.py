@@ -22,9 +22,11 @@ LISTEN/NOTIFY: another instance's rows matter only in the moment a chat changes 
 holder drains the chat's rows, whoever stored them), the poll is one indexed query on a table
 of a few rows, and it needs no dedicated connection to keep alive and re-listen on.
 
-Crash safety: a row is deleted only after its replies were sent. A kill -9 after the core's
-commit leaves the row `answered` with its replies, and they are sent on restart; at most the
-messages being sent at the kill are sent again.
+Crash safety: a row is deleted only after its replies were sent, and each reply sent is
+counted on the row before the next goes. A kill -9 after the core's commit leaves the row
+`answered` with its replies, and the ones not yet counted are sent on restart: at most the one
+message being sent at the kill is sent again (Telegram and Zalo have no idempotency key, so no
+design can promise less without losing replies instead).
 """
 
 from __future__ import annotations
@@ -240,7 +242,7 @@ class InboxWorker:
             item = await inbox.oldest(session, channel, chat)
             if item is None or item.next_attempt_at > self.clock.now():
                 return False
-            item_id, state, replies_json = item.id, item.state, item.replies
+            item_id, state, replies_json, sent = item.id, item.state, item.replies, item.sent
         if state == inbox.PENDING:
             replies_json = await self._handle(sessions, handler, item_id)
             if replies_json is None:
@@ -249,7 +251,11 @@ class InboxWorker:
             self.counts.resent += 1
             logger.info("sending the stored replies of an update handled before a restart")
         assert replies_json is not None
-        await handler.send(chat, stored_replies.decode(replies_json))
+        replies = stored_replies.decode(replies_json)
+        for index in range(sent, len(replies)):
+            await handler.send(chat, replies[index : index + 1])
+            if index + 1 < len(replies):  # a crash now repeats none of the messages sent
+                await self.writer.progress(item_id, index + 1)
         await self.writer.remove(item_id)
         return True
 

@@ -33,6 +33,7 @@ class GroupWriter:
         self.clock = clock or SystemClock()
         self._inserts: list[tuple[NewItem, asyncio.Future[bool]]] = []
         self._deletes: list[tuple[int, asyncio.Future[bool]]] = []
+        self._progress: dict[int, tuple[int, asyncio.Future[bool]]] = {}
         self._work = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -67,14 +68,22 @@ class GroupWriter:
         self._work.set()
         await future
 
+    async def progress(self, item_id: int, sent: int) -> None:
+        """Record that the first `sent` replies of a handled row went out."""
+        future = asyncio.get_running_loop().create_future()
+        self._progress[item_id] = (sent, future)
+        self._work.set()
+        await future
+
     async def _run(self) -> None:
         while True:
             await self._work.wait()
             self._work.clear()
-            while self._inserts or self._deletes:
+            while self._inserts or self._deletes or self._progress:
                 inserts, self._inserts = self._inserts[:MAX_BATCH], self._inserts[MAX_BATCH:]
                 deletes, self._deletes = self._deletes, []
-                await self._write(inserts, deletes)
+                progress, self._progress = self._progress, {}
+                await self._write(inserts, deletes, progress)
             if self._closing:
                 return
 
@@ -82,22 +91,25 @@ class GroupWriter:
         self,
         inserts: list[tuple[NewItem, asyncio.Future[bool]]],
         deletes: list[tuple[int, asyncio.Future[bool]]],
+        progress: dict[int, tuple[int, asyncio.Future[bool]]],
     ) -> None:
         try:
             async with self.sessions() as session, session.begin():
                 new = await inbox.store(session, [item for item, _ in inserts], self.clock.now())
                 await inbox.remove(session, [item_id for item_id, _ in deletes])
+                for item_id, (sent, _) in progress.items():
+                    await inbox.mark_sent(session, item_id, sent)
             self.commits += 1
         except Exception as error:
             logger.exception("inbox write of %d update(s) failed", len(inserts))
-            for _, future in [*inserts, *deletes]:
+            for _, future in [*inserts, *deletes, *progress.values()]:
                 if not future.done():
                     future.set_exception(error)
             return
         for index, (_, future) in enumerate(inserts):
             if not future.done():
                 future.set_result(index in new)
-        for _, future in deletes:
+        for _, future in [*deletes, *progress.values()]:
             if not future.done():
                 future.set_result(True)
         if new:

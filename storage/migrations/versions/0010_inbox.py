@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("chat_key", sa.String(length=160), nullable=False),
         sa.Column("payload", sa.Text(), nullable=True),
         sa.Column("replies", sa.Text(), nullable=True),
+        sa.Column("sent", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.String(length=300), nullable=True),

@@ -19,6 +19,8 @@ from bot.core import Core
 from bot.inbox.worker import InboxWorker, WorkerSettings
 from bot.inbox.writer import GroupWriter
 from handlers.content import Content
+from handlers.context import Context
+from handlers.routing import Router
 from handlers.types import Incoming, Reply
 from storage import db, inbox
 from storage.inbox import NewItem
@@ -43,6 +45,7 @@ class Recorder:
     busy: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     overlaps: int = 0
     hold_sends: asyncio.Event | None = None
+    sends_before_hold: int = 0
 
     async def handle(self, session: AsyncSession, item: InboxItem) -> list[Reply]:
         data = json.loads(item.payload or "{}")
@@ -61,9 +64,10 @@ class Recorder:
             self.busy[chat] -= 1
 
     async def send(self, chat_key: str, replies: list[Reply]) -> None:
-        if self.hold_sends is not None:
+        if self.hold_sends is not None and self.sends_before_hold <= 0:
             await self.hold_sends.wait()
-        self.sent[chat_key].append(replies[0].text if replies else "")
+        self.sends_before_hold -= 1
+        self.sent[chat_key].extend(reply.text for reply in replies)
 
     def failure_reply(self) -> list[Reply]:
         return [Reply(text="trục trặc", topic="error")]
@@ -114,6 +118,17 @@ def core_for(url_sessions: db.SessionFactory, content: Content) -> Core:
     return Core(url_sessions, content, settings={}, services={"secret": "s"})
 
 
+def two_part_core(sessions: db.SessionFactory, content: Content) -> Core:
+    """A core whose one command answers with two messages."""
+    router = Router("two")
+
+    @router.command("two")
+    async def answer_twice(_msg: Incoming, _ctx: Context) -> list[Reply]:
+        return [Reply(text="một"), Reply(text="hai")]
+
+    return Core(sessions, content, routers=[router], settings={}, services={"secret": "s"})
+
+
 async def rows(one: Instance) -> dict[str, int]:
     async with one.sessions() as session:
         return await inbox.counts(session)
@@ -147,23 +162,27 @@ async def test_updates_stored_before_a_crash_are_answered_after_the_restart(
 async def test_replies_not_yet_sent_at_a_crash_are_sent_after_it_and_not_handled_twice(
     database_url: str, sessions: db.SessionFactory, content: Content, closing: list[Instance]
 ) -> None:
-    stuck = Recorder(core_for(sessions, content), hold_sends=asyncio.Event())  # platform hangs
+    # The platform takes the first message of the reply, then hangs; the process dies.
+    stuck = Recorder(two_part_core(sessions, content), hold_sends=asyncio.Event())
+    stuck.sends_before_hold = 1
     first = await instance(database_url, stuck)
     closing.append(first)
-    await first.store("chat-1", "xin chào", "m1")
+    await first.store("chat-1", "/two", "m1")
     for _ in range(200):
-        if await rows(first) == {inbox.ANSWERED: 1}:
+        if stuck.sent["chat-1"] and await rows(first) == {inbox.ANSWERED: 1}:
             break
         await asyncio.sleep(0.02)
+    await asyncio.sleep(0.1)
     assert await rows(first) == {inbox.ANSWERED: 1}
     await first.close()  # killed mid-send: the worker task is cancelled
     closing.remove(first)
 
-    recorder = Recorder(core_for(sessions, content))
+    recorder = Recorder(two_part_core(sessions, content))
     second = await instance(database_url, recorder)
     closing.append(second)
     await second.worker.drain()
-    assert len(recorder.sent["chat-1"]) == 1, "the stored replies are sent"
+    assert [text.split("\n")[0] for text in stuck.sent["chat-1"]] == ["một"]  # + privacy notice
+    assert recorder.sent["chat-1"] == ["hai"], "the rest is sent, and nothing twice"
     assert recorder.handled["chat-1"] == [], "the core does not run again"
     assert await interactions(second) == 1
     assert second.worker.health()["resent_after_restart"] == 1
