@@ -15,7 +15,6 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 Post = Callable[[int, int], Awaitable[bool]]  # (user, step) -> acknowledged?
 Replies = Callable[[int], list[str]]  # user -> the reply texts their chat received so far
@@ -141,30 +140,46 @@ async def burst_kill_restart(
     return outcome, proc
 
 
+def align(expected: list[str], actual: list[str]) -> tuple[list[int], list[int]]:
+    """A longest common subsequence: the expected positions never received, and for each extra
+    message received, the expected position it came after (-1: before the first)."""
+    n, m = len(expected), len(actual)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            if expected[i] == actual[j]:
+                best[i][j] = best[i + 1][j + 1] + 1
+            else:
+                best[i][j] = max(best[i + 1][j], best[i][j + 1])
+    missing: list[int] = []
+    extra: list[int] = []
+    i = j = 0
+    while i < n or j < m:
+        if i < n and j < m and expected[i] == actual[j]:
+            i, j = i + 1, j + 1
+        elif j < m and (i == n or best[i][j + 1] >= best[i + 1][j]):
+            extra.append(i - 1)
+            j += 1
+        else:
+            missing.append(i)
+            i += 1
+    return missing, extra
+
+
 def compare(expected: list[list[str]], actual: list[str]) -> tuple[set[int], set[int], int]:
     """The steps whose replies are missing, the steps answered again, and the extra messages."""
     flat = [text for replies in expected for text in replies]
     step_of = [step for step, replies in enumerate(expected) for _ in replies]
-    missing: set[int] = set()
-    repeated: set[int] = set()
-    extra = 0
-    matcher = SequenceMatcher(None, flat, actual, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("delete", "replace"):
-            missing |= {step_of[i] for i in range(i1, i2)}
-        if tag in ("insert", "replace"):
-            extra += j2 - j1
-            repeated.add(step_of[min(max(i1 - 1, 0), len(step_of) - 1)])
-    return missing, repeated, extra
+    missing, extra = align(flat, actual)
+    repeated = {step_of[max(i, 0)] for i in extra}
+    return {step_of[i] for i in missing}, repeated, len(extra)
 
 
 def show(user: int, expected: list[list[str]], actual: list[str]) -> None:
-    flat = [text[:40] for replies in expected for text in replies]
-    got = [text[:40] for text in actual]
-    print(f"chat of user {user}:")
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, flat, got, autojunk=False).get_opcodes():
-        if tag != "equal":
-            print(f"  {tag} expected[{i1}:{i2}]={flat[i1:i2]} got[{j1}:{j2}]={got[j1:j2]}")
+    flat = [text for replies in expected for text in replies]
+    missing, extra = align(flat, actual)
+    print(f"chat of user {user}: missing {[flat[i][:30] for i in missing]}, extra after")
+    print(f"  {[flat[i][:30] if i >= 0 else '(start)' for i in extra]}")
 
 
 def report(name: str, outcome: Outcome) -> None:
