@@ -41,7 +41,7 @@ def build(runtime: Runtime, settings: Settings) -> Inbox:
         ),
         clock=runtime.clock,
     )
-    writer.on_stored = worker.wake.set
+    writer.on_stored = worker.stored_for
     return Inbox(writer, worker)
 
 

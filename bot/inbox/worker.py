@@ -107,6 +107,9 @@ class InboxWorker:
         self.wake = asyncio.Event()
         self._active: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._hints: dict[tuple[str, str], None] = {}  # chats to work next, in order
+        self._again: set[tuple[str, str]] = set()
+        self._rescan = False
         self.stored: dict[str, int] = {}  # rows per state, refreshed every COUNTS_EVERY
         self._counted_at = 0.0
 
@@ -151,6 +154,7 @@ class InboxWorker:
 
     async def _settle(self, channels: list[str]) -> None:
         while True:
+            self._rescan = True
             self.wake.set()
             await asyncio.sleep(0.02)
             running = [t for (ch, _), t in self._active.items() if ch in channels]
@@ -164,15 +168,30 @@ class InboxWorker:
 
     # -- scheduling --------------------------------------------------------------------------
 
+    def stored_for(self, chats: list[tuple[str, str]]) -> None:
+        """This instance stored rows for these chats: work them now, with no scan."""
+        for chat in chats:
+            if chat in self._active:
+                self._again.add(chat)  # its task may be past its last look: go again after
+            else:
+                self._hints[chat] = None
+        self.wake.set()
+
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_scan = 0.0  # at once: rows left from before a restart come first
         while True:
             self.wake.clear()
             try:
-                await self._schedule()
+                if loop.time() >= next_scan or self._rescan:
+                    self._rescan = False
+                    next_scan = loop.time() + self.settings.poll_seconds
+                    await self._scan()
+                self._start_hinted()
             except Exception:
                 logger.exception("inbox scan failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), self.settings.poll_seconds)
+                await asyncio.wait_for(self.wake.wait(), max(0.0, next_scan - loop.time()))
 
     async def _count(self) -> None:
         loop = asyncio.get_running_loop()
@@ -182,26 +201,34 @@ class InboxWorker:
         async with self.sessions() as session:
             self.stored = await inbox.counts(session)
 
-    async def _schedule(self) -> None:
+    async def _scan(self) -> None:
+        """Chats with rows due (stored by any instance, or due for a retry) join the queue."""
         await self._count()
-        room = self.settings.concurrency - len(self._active)
-        if room <= 0 or not self.handlers:
+        if not self.handlers:
             return
         async with self.sessions() as session:
             chats = await inbox.ready_chats(
-                session, list(self.handlers), self.clock.now(), room + len(self._active)
+                session, list(self.handlers), self.clock.now(), 4 * self.settings.concurrency
             )
         for chat in chats:
+            if chat not in self._active:
+                self._hints[chat] = None
+
+    def _start_hinted(self) -> None:
+        while self._hints and len(self._active) < self.settings.concurrency:
+            chat = next(iter(self._hints))
+            del self._hints[chat]
             if chat in self._active or chat[0] not in self.handlers:
                 continue
-            if len(self._active) >= self.settings.concurrency:
-                break
             task = asyncio.create_task(self._work_chat(*chat), name=f"inbox-{chat[0]}")
             self._active[chat] = task
             task.add_done_callback(lambda _t, chat=chat: self._finished(chat))
 
     def _finished(self, chat: tuple[str, str]) -> None:
         self._active.pop(chat, None)
+        if chat in self._again:
+            self._again.discard(chat)
+            self._hints[chat] = None
         self.wake.set()  # room for another chat
 
     # -- one chat ----------------------------------------------------------------------------
@@ -238,51 +265,48 @@ class InboxWorker:
     async def _step(self, sessions: Callable[[], Any], channel: str, chat: str) -> bool:
         """Do the chat's oldest row; False when there is nothing (due) left."""
         handler = self.handlers[channel]
-        async with sessions() as session:
-            item = await inbox.oldest(session, channel, chat)
-            if item is None or item.next_attempt_at > self.clock.now():
-                return False
-            item_id, state, replies_json, sent = item.id, item.state, item.replies, item.sent
-        if state == inbox.PENDING:
-            replies_json = await self._handle(sessions, handler, item_id)
-            if replies_json is None:
-                return True  # a failed try (retried later), or nothing to send
-        else:
-            self.counts.resent += 1
-            logger.info("sending the stored replies of an update handled before a restart")
-        assert replies_json is not None
-        replies = stored_replies.decode(replies_json)
+        item_id: int | None = None
+        handled = False
+        try:
+            async with sessions() as session, session.begin():
+                item = await inbox.oldest(session, channel, chat)
+                if item is None or item.next_attempt_at > self.clock.now():
+                    return False
+                item_id, sent, encoded = item.id, item.sent, item.replies
+                if item.state == inbox.PENDING:
+                    replies = await handler.handle(session, item)
+                    encoded = stored_replies.encode(replies) if replies else None
+                    if encoded is None:
+                        await session.delete(item)
+                    else:
+                        inbox.answered(item, encoded)
+                    handled = True
+                else:
+                    self.counts.resent += 1
+                    logger.info("sending the stored replies of an update handled before a restart")
+        except Exception as error:
+            if item_id is None:
+                raise
+            await self._failed(sessions, handler, item_id, error)
+            return True
+        if handled:
+            self._handled(channel)
+        if encoded is not None:
+            await self._send(handler, chat, item_id, stored_replies.decode(encoded), sent)
+        return True
+
+    def _handled(self, channel: str) -> None:
+        self.counts.handled += 1
+        self.counts.by_channel[channel] = self.counts.by_channel.get(channel, 0) + 1
+
+    async def _send(
+        self, handler: ChannelHandler, chat: str, item_id: int, replies: list[Reply], sent: int
+    ) -> None:
         for index in range(sent, len(replies)):
             await handler.send(chat, replies[index : index + 1])
             if index + 1 < len(replies):  # a crash now repeats none of the messages sent
                 await self.writer.progress(item_id, index + 1)
         await self.writer.remove(item_id)
-        return True
-
-    async def _handle(
-        self, sessions: Callable[[], Any], handler: ChannelHandler, item_id: int
-    ) -> str | None:
-        """Run the handler in one transaction with the row's change; the stored replies, or
-        None when there is nothing to send (row deleted) or the try failed."""
-        try:
-            async with sessions() as session, session.begin():
-                item = await session.get(InboxItem, item_id)
-                if item is None or item.state != inbox.PENDING:
-                    return None
-                channel = item.channel
-                replies = await handler.handle(session, item)
-                if not replies:
-                    await session.delete(item)
-                    encoded = None
-                else:
-                    encoded = stored_replies.encode(replies)
-                    inbox.answered(item, encoded)
-        except Exception as error:
-            await self._failed(sessions, handler, item_id, error)
-            return None
-        self.counts.handled += 1
-        self.counts.by_channel[channel] = self.counts.by_channel.get(channel, 0) + 1
-        return encoded
 
     async def _failed(
         self, sessions: Callable[[], Any], handler: ChannelHandler, item_id: int, error: Exception

@@ -25,7 +25,7 @@ class GroupWriter:
         self,
         sessions: SessionFactory,
         *,
-        on_stored: Callable[[], None] = lambda: None,
+        on_stored: Callable[[list[tuple[str, str]]], None] = lambda _chats: None,
         clock: Clock | None = None,
     ) -> None:
         self.sessions = sessions
@@ -113,4 +113,4 @@ class GroupWriter:
             if not future.done():
                 future.set_result(True)
         if new:
-            self.on_stored()
+            self.on_stored([(inserts[i][0].channel, inserts[i][0].chat_key) for i in sorted(new)])

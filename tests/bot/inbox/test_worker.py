@@ -98,7 +98,7 @@ async def instance(url: str, recorder: Recorder | None, **settings: float) -> In
     sessions = db.session_factory(engine)
     writer = GroupWriter(sessions)
     worker = InboxWorker(engine, sessions, writer, settings=WorkerSettings(**settings))  # type: ignore[arg-type]
-    writer.on_stored = worker.wake.set
+    writer.on_stored = worker.stored_for
     writer.start()
     if recorder is not None:
         worker.register(CHANNEL, recorder)
