@@ -80,17 +80,21 @@ async def ready_chats(
     return [(channel, chat) for channel, chat in (await session.execute(query)).all()]
 
 
-async def oldest(session: AsyncSession, channel: str, chat_key: str) -> InboxItem | None:
-    """The chat's next row: the oldest not set aside (whatever instance stored it)."""
-    return await session.scalar(
-        select(InboxItem)
-        .where(
-            InboxItem.channel == channel,
-            InboxItem.chat_key == chat_key,
-            InboxItem.state.in_(LIVE),
+async def oldest(
+    session: AsyncSession, channel: str, chat_key: str, limit: int = 1
+) -> list[InboxItem]:
+    """The chat's next rows: the oldest not set aside (whatever instance stored them)."""
+    return list(
+        await session.scalars(
+            select(InboxItem)
+            .where(
+                InboxItem.channel == channel,
+                InboxItem.chat_key == chat_key,
+                InboxItem.state.in_(LIVE),
+            )
+            .order_by(InboxItem.id)
+            .limit(limit)
         )
-        .order_by(InboxItem.id)
-        .limit(1)
     )
 
 

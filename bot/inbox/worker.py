@@ -258,20 +258,27 @@ class InboxWorker:
                 if sessions is None:
                     return  # another instance is working this chat
                 while channel in self.handlers and await self._step(sessions, channel, chat):
-                    pass
+                    self._again.discard((channel, chat))
         except Exception:
             logger.exception("inbox worker failed on a %s chat", channel)
 
     async def _step(self, sessions: Callable[[], Any], channel: str, chat: str) -> bool:
-        """Do the chat's oldest row; False when there is nothing (due) left."""
+        """Do the chat's oldest row; False when there is nothing (due) left after it.
+
+        Reading two rows tells whether another one waits. On SQLite every row is stored by
+        this process, whose writer flags the chat (`_again`) when one arrives meanwhile, so no
+        extra look is needed; on PostgreSQL another instance may have stored one: look again.
+        """
         handler = self.handlers[channel]
         item_id: int | None = None
         handled = False
         try:
             async with sessions() as session, session.begin():
-                item = await inbox.oldest(session, channel, chat)
-                if item is None or item.next_attempt_at > self.clock.now():
+                rows = await inbox.oldest(session, channel, chat, limit=2)
+                if not rows or rows[0].next_attempt_at > self.clock.now():
                     return False
+                item = rows[0]
+                more = len(rows) > 1 or self.postgres
                 item_id, sent, encoded = item.id, item.sent, item.replies
                 if item.state == inbox.PENDING:
                     replies = await handler.handle(session, item)
@@ -293,7 +300,7 @@ class InboxWorker:
             self._handled(channel)
         if encoded is not None:
             await self._send(handler, chat, item_id, stored_replies.decode(encoded), sent)
-        return True
+        return more or (channel, chat) in self._again
 
     def _handled(self, channel: str) -> None:
         self.counts.handled += 1
