@@ -180,12 +180,12 @@ def lock_key(channel: str, chat_key: str) -> int:
 
 
 async def try_lock_chat(conn: AsyncConnection, channel: str, chat_key: str) -> bool:
-    """PostgreSQL: take the chat's session-level advisory lock on `conn`, without waiting."""
+    """PostgreSQL: take the chat's session-level advisory lock on `conn`, without waiting
+    (it outlives the caller's transaction: held until `unlock_chat` or the connection closes)."""
     got = await conn.scalar(
         text("SELECT pg_try_advisory_lock(:space, :key)"),
         {"space": LOCK_SPACE, "key": lock_key(channel, chat_key)},
     )
-    await conn.commit()
     return bool(got)
 
 
@@ -194,4 +194,3 @@ async def unlock_chat(conn: AsyncConnection, channel: str, chat_key: str) -> Non
         text("SELECT pg_advisory_unlock(:space, :key)"),
         {"space": LOCK_SPACE, "key": lock_key(channel, chat_key)},
     )
-    await conn.commit()

@@ -241,7 +241,9 @@ class InboxWorker:
             return
         conn = await self.engine.connect()
         try:
-            if not await inbox.try_lock_chat(conn, channel, chat):
+            got = await inbox.try_lock_chat(conn, channel, chat)
+            await conn.commit()  # the lock is the session's; the chat's transactions follow
+            if not got:
                 yield None
                 return
             try:
@@ -249,6 +251,7 @@ class InboxWorker:
             finally:
                 with contextlib.suppress(Exception):
                     await inbox.unlock_chat(conn, channel, chat)
+                    await conn.commit()
         finally:
             await conn.close()
 

@@ -28,6 +28,7 @@ from storage.models import InboxItem, Interaction
 from tests.support.process import run_dvcbot
 
 CHANNEL = "test"
+ENGLISH = {"DVCBOT_UI_LANG": "en"}
 POSTGRES_ONLY = pytest.mark.parametrize(
     "backend", [pytest.param("postgres", marks=pytest.mark.postgres)]
 )
@@ -214,17 +215,25 @@ async def test_a_poison_update_is_set_aside_after_n_tries_and_its_chat_goes_on(
     assert one.worker.health()["set_aside"] == 1
 
     listed = await asyncio.to_thread(
-        run_dvcbot, ["inbox", "list"], tmp_path, DVCBOT_DATABASE_URL=database_url
+        run_dvcbot, ["inbox", "list"], tmp_path, DVCBOT_DATABASE_URL=database_url, **ENGLISH
     )
     assert listed.returncode == 0, listed.stderr
     assert "set aside: 1" in listed.stdout and "this update always fails" in listed.stdout
     again = await asyncio.to_thread(
-        run_dvcbot, ["inbox", "retry", str(aside.id)], tmp_path, DVCBOT_DATABASE_URL=database_url
+        run_dvcbot,
+        ["inbox", "retry", str(aside.id)],
+        tmp_path,
+        DVCBOT_DATABASE_URL=database_url,
+        **ENGLISH,
     )
     assert "1 update(s) put back in line" in again.stdout
     assert await rows(one) == {inbox.PENDING: 1}
     dropped = await asyncio.to_thread(
-        run_dvcbot, ["inbox", "drop", str(aside.id)], tmp_path, DVCBOT_DATABASE_URL=database_url
+        run_dvcbot,
+        ["inbox", "drop", str(aside.id)],
+        tmp_path,
+        DVCBOT_DATABASE_URL=database_url,
+        **ENGLISH,
     )
     assert "0 update(s) deleted" in dropped.stdout, "only set-aside rows can be dropped"
 
