@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -94,6 +95,7 @@ class UpdateHandler:
         self.core = core
         self.channel = channel
         self.bot_username: str | None = None
+        self._answering: set[asyncio.Task[None]] = set()
 
     async def handle(self, session: AsyncSession, item: InboxItem) -> list[Reply]:
         """Runs in the inbox row's transaction: the core's interaction commits with it."""
@@ -103,7 +105,10 @@ class UpdateHandler:
             await self.membership(session, update)
             return []
         if update.callback_query is not None:
-            await self.answer(update.callback_query)
+            # Outside the transaction's time: the button stops spinning whatever happens next.
+            task = asyncio.create_task(self.answer(update.callback_query))
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
         incoming = to_incoming(update, self.bot_username)
         if incoming is None:
             logger.debug("telegram update %s has nothing for the core", update.update_id)
