@@ -98,12 +98,28 @@ async def oldest(
     )
 
 
-def answered(item: InboxItem, replies: str) -> None:
-    """Handled: the replies wait to be sent; the raw update (personal data) is dropped."""
+def answered(item: InboxItem, replies: str, sending_until: datetime) -> None:
+    """Handled: the replies wait to be sent; the raw update (personal data) is dropped.
+    Until `sending_until` no other worker takes the row (its handler is sending them)."""
     item.state = ANSWERED
     item.replies = replies
     item.payload = None
     item.error = None
+    item.next_attempt_at = sending_until
+
+
+async def begin_as_writer(session: AsyncSession) -> None:
+    """SQLite: make the transaction the database's writer now (a write that changes nothing),
+    so what it reads next is current and other processes' transactions wait for it."""
+    await session.execute(update(InboxItem).where(InboxItem.id == -1).values(attempts=0))
+
+
+async def adopt_answered(session: AsyncSession, now: datetime) -> int:
+    """At start on SQLite (one instance): replies a dead process was sending are due now."""
+    result = await session.execute(
+        update(InboxItem).where(InboxItem.state == ANSWERED).values(next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def mark_sent(session: AsyncSession, item_id: int, sent: int) -> None:

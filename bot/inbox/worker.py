@@ -36,6 +36,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +53,9 @@ from storage.models import InboxItem
 logger = logging.getLogger(__name__)
 
 COUNTS_EVERY = 5.0  # seconds between refreshes of the row counts /healthz shows
+# SQLite has no per-chat lock: a row whose replies are being sent is left alone this long by
+# other workers (two processes on one SQLite file happen in tests, not in production).
+SENDING_LEASE = timedelta(seconds=60)
 
 
 class ChannelHandler(Protocol):
@@ -178,6 +182,9 @@ class InboxWorker:
         self.wake.set()
 
     async def _run(self) -> None:
+        if not self.postgres:
+            async with self.sessions() as session, session.begin():
+                await inbox.adopt_answered(session, self.clock.now())
         loop = asyncio.get_running_loop()
         next_scan = 0.0  # at once: rows left from before a restart come first
         while True:
@@ -277,6 +284,8 @@ class InboxWorker:
         handled = False
         try:
             async with sessions() as session, session.begin():
+                if not self.postgres:
+                    await inbox.begin_as_writer(session)
                 rows = await inbox.oldest(session, channel, chat, limit=2)
                 if not rows or rows[0].next_attempt_at > self.clock.now():
                     return False
@@ -289,7 +298,8 @@ class InboxWorker:
                     if encoded is None:
                         await session.delete(item)
                     else:
-                        inbox.answered(item, encoded)
+                        lease = timedelta(0) if self.postgres else SENDING_LEASE
+                        inbox.answered(item, encoded, self.clock.now() + lease)
                     handled = True
                 else:
                     self.counts.resent += 1
