@@ -14,7 +14,10 @@ waiting: a chat busy elsewhere is skipped, and the instance holding it takes the
 rows itself before letting go.
 
 On SQLite (one instance, one writer) the same code runs without the lock: this process's own
-bookkeeping (one task per chat) is the whole story.
+bookkeeping (one task per chat) keeps a chat's rows in order. So that two processes on one file
+(tests do it) still never handle one row twice, the handling transaction starts as SQLite's
+writer (its reads are then current and the other process waits), and a row whose replies are
+being sent is leased for a minute; at start the one instance takes over the leases of the dead.
 
 Waking: the writer wakes the worker the moment this instance stores an update (no latency);
 rows stored by other instances are found by polling every `poll` seconds. Polling, not
