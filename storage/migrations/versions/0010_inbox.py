@@ -1,7 +1,7 @@
 """inbox: inbound updates stored before they are acknowledged
 
 Revision ID: 0010
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-06 00:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
