@@ -2,7 +2,7 @@
 
 Run: python bench/instances.py --database-url postgresql+asyncpg://postgres@127.0.0.1/postgres
                                [--recipients 1500 --rate 30 --rtt 0.1 --jitter 0.05]
-                               [--scenario kill9 terminate]
+                               [--scenario kill9 terminate ordering] [--chats 100]
 
 A fresh database is created on that server (and dropped at the end). The fake Bot API server
 runs in this process with Telegram's limits (`--rate`/s per bot, 1/s per chat, real 429s) and
@@ -14,6 +14,12 @@ through its own prefix, so every call says which instance made it. Scenarios:
 - terminate: the same, but every PostgreSQL backend of the leader is terminated
   (pg_terminate_backend) at 40 %, the way a network cut or a database restart ends them:
   the process lives on and must stop sending at once.
+- ordering: `--chats` people each send /dunglai, /batdau, /dunglai, /batdau, posted to the
+  instances' webhooks in turn (A, B, A, B), each right after the previous was acknowledged, so
+  a message usually reaches one instance while the other still handles the one before. In
+  order, every chat gets "Đã dừng", "Đã bật lại", "Đã dừng", "Đã bật lại"; handled out of order
+  or in parallel, it gets a swapped pair or an "already stopped/on" answer. Reports the chats
+  whose replies came in another order (goal 0).
 
 Each reports misses (goal 0), duplicates and the deliveries in flight at the failover (goal:
 duplicates ≤ in flight), 429s (goal 0), the pause the handover cost and the old leader's
@@ -59,6 +65,7 @@ class Cluster:
     def __init__(self, url: str, tg: FakeTelegram, folder: Path, rate: float) -> None:
         self.url, self.tg, self.folder, self.rate = url, tg, folder, rate
         self.procs: dict[str, subprocess.Popen[str]] = {}
+        self.ports: dict[str, int] = {}
 
     def start(self, name: str) -> None:
         env = {
@@ -71,8 +78,9 @@ class Cluster:
             "DVCBOT_TELEGRAM_RATE": str(self.rate),
             "DVCBOT_BROADCAST_QUIET_HOURS": "",
             "DVCBOT_LOG_LEVEL": "WARNING",
-            "DVCBOT_WEB_PORT": str(free_port()),
+            "DVCBOT_WEB_PORT": str(port := free_port()),
         }
+        self.ports[name] = port
         workdir = self.folder / name
         workdir.mkdir(exist_ok=True)
         self.procs[name] = start_dvcbot(["serve"], workdir, **env)
@@ -139,10 +147,68 @@ Failover = Callable[[Cluster, str], Awaitable[None]]
 SCENARIOS: dict[str, Failover] = {
     "kill9": kill9,
     "terminate": terminate,
-    # "ordering" (issue 21, item 4): 100 chats whose 4 messages alternate between the
-    # instances, replies in the order sent. It belongs to the durable inbox's work: add
-    # its function here, taking the running `Cluster`, and report it like the others.
 }
+ORDERING = "ordering"  # not a failover: handled by chat_order() below
+SEQUENCE = ("/dunglai", "/batdau", "/dunglai", "/batdau")
+# What each reply says, by message.yaml's subscription texts: in order, stop/resume alternate.
+MARKERS = {
+    "Đã dừng.": "stopped",
+    "Đã bật lại.": "resumed",
+    "đã tắt thông báo từ trước": "already stopped",
+    "đang nhận thông báo rồi": "already on",
+}
+
+
+async def chat_order(cluster: Cluster, args: argparse.Namespace, first_chat: int) -> dict[str, Any]:
+    """Issue 21, item 4: each chat's messages alternate between the instances."""
+    import aiohttp
+
+    tg = cluster.tg
+    chats = [first_chat + i for i in range(args.chats)]
+    headers = {
+        "Content-Type": "application/json",
+        "X-Telegram-Bot-Api-Secret-Token": "bench-secret",
+    }
+    statuses: Counter[int] = Counter()
+
+    async def person(session: aiohttp.ClientSession, chat: int) -> None:
+        for i, text_ in enumerate(SEQUENCE):
+            name = NAMES[i % 2]
+            update = {**tg.message(chat, text_), "update_id": chat * 10 + i}
+            url = f"http://127.0.0.1:{cluster.ports[name]}/telegram/webhook"
+            async with session.post(url, data=json.dumps(update), headers=headers) as response:
+                statuses[response.status] += 1
+
+    started = time.monotonic()
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(person(session, chat) for chat in chats))
+    posted = time.monotonic() - started
+
+    def said(chat: int) -> list[str]:
+        kinds = []
+        for call in tg.calls_to("sendMessage"):
+            if call.chat_id == str(chat) and call.status == 200:
+                kinds += [kind for marker, kind in MARKERS.items() if marker in (call.text or "")]
+        return kinds
+
+    expected = ["stopped", "resumed", "stopped", "resumed"]
+    for _ in range(int((60 + args.chats) / 0.2)):  # until every chat has its 4 answers
+        if all(len(said(c)) >= len(expected) for c in chats):
+            break
+        await asyncio.sleep(0.2)
+    replies = {c: said(c) for c in chats}
+    wrong = {c: r for c, r in replies.items() if r != expected}
+    return {
+        "scenario": ORDERING,
+        "chats": args.chats,
+        "messages": args.chats * len(SEQUENCE),
+        "acknowledged": dict(statuses),
+        "post_seconds": round(posted, 2),
+        "chats_in_order": args.chats - len(wrong),
+        "chats_out_of_order": len(wrong),
+        "examples_out_of_order": dict(list(wrong.items())[:3]),
+        "all_replies_in_s": round(time.monotonic() - started, 2),
+    }
 
 
 async def broadcast_with_failover(
@@ -236,6 +302,12 @@ async def main_async(args: argparse.Namespace) -> list[dict[str, Any]]:
                     cluster.start(n)
                 await asyncio.sleep(args.startup)
                 for i, scenario in enumerate(args.scenario):
+                    if scenario == ORDERING:
+                        result = await chat_order(cluster, args, first_chat=1_000_000 * (i + 1))
+                        result["load_average"] = os.getloadavg()[0]
+                        print(json.dumps(result, ensure_ascii=False), flush=True)
+                        results.append(result)
+                        continue
                     result = await broadcast_with_failover(
                         cluster, args, scenario, first_chat=1_000_000 * (i + 1)
                     )
@@ -268,9 +340,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--rtt", type=float, default=0.1)
     parser.add_argument("--jitter", type=float, default=0.05)
-    parser.add_argument("--startup", type=float, default=6.0, help="seconds to let serve start")
+    parser.add_argument("--startup", type=float, default=15.0, help="seconds to let serve start")
+    parser.add_argument("--chats", type=int, default=100, help="ordering: chats")
     parser.add_argument(
-        "--scenario", nargs="+", choices=sorted(SCENARIOS), default=["kill9", "terminate"]
+        "--scenario",
+        nargs="+",
+        choices=[*sorted(SCENARIOS), ORDERING],
+        default=["kill9", "terminate", ORDERING],
     )
     asyncio.run(main_async(parser.parse_args()))
 
