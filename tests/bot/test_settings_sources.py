@@ -113,3 +113,24 @@ def test_the_cli_speaks_the_language_of_dotenv_unless_the_environment_says_other
     (tmp_path / ".env").write_text("DVCBOT_UI_LANG=en\n", encoding="utf-8")
     assert english in run_dvcbot(["--help"], tmp_path).stdout
     assert english not in run_dvcbot(["--help"], tmp_path, DVCBOT_UI_LANG="vi").stdout
+
+
+def test_the_database_password_file_is_shared_with_the_postgres_container(
+    image_defaults: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    password = tmp_path / "postgres_password"
+    password.write_text("s3cret/with:odd@chars\n", encoding="utf-8")
+    monkeypatch.setenv("DVCBOT_DATABASE_URL", "postgresql+asyncpg://dvcbot@db:5432/dvcbot")
+    monkeypatch.setenv("DVCBOT_DATABASE_PASSWORD_FILE", str(password))
+    from sqlalchemy.engine import make_url
+
+    url = make_url(load_settings().database_url)
+    assert (url.username, url.password, url.host, url.database) == (
+        "dvcbot",
+        "s3cret/with:odd@chars",
+        "db",
+        "dvcbot",
+    )
+    # A password written in the URL itself is kept as it is.
+    monkeypatch.setenv("DVCBOT_DATABASE_URL", "postgresql+asyncpg://dvcbot:inline@db/dvcbot")
+    assert make_url(load_settings().database_url).password == "inline"
