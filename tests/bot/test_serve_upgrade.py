@@ -3,6 +3,7 @@ for a database that is not up yet, stop at once on SIGTERM, explain an unwritabl
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.databases import PostgresFactory
 from tests.support.http_chat import post_chat_message, wait_for_health
 from tests.support.process import dvcbot_env, free_port, run_dvcbot, start_dvcbot
 
@@ -149,3 +151,23 @@ def test_a_read_only_data_folder_is_explained_in_one_sentence(world_readable_dir
     assert f"{data / 'dvcbot.db'} is not writable by user {uid}" in lines[0]
     assert f"chown -R {uid} {data}" in lines[0]
     assert not (data / "dvcbot.db").exists()
+
+
+@pytest.mark.postgres
+async def test_upgrade_migrates_an_empty_postgresql_database_and_serves(
+    postgres_factory: PostgresFactory, tmp_path: Path
+) -> None:
+    url = await postgres_factory.new(migrated=False)
+    port = free_port()
+    proc = start_dvcbot(
+        ["serve", "--upgrade"], tmp_path, DVCBOT_DATABASE_URL=url, DVCBOT_WEB_PORT=str(port)
+    )
+    try:
+        health = await asyncio.to_thread(wait_for_health, f"http://127.0.0.1:{port}")
+        assert health["database"] == "ok"
+        seconds, _out, err = stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        await postgres_factory.drop(url)
+    assert proc.returncode == 0 and seconds < 2, err
