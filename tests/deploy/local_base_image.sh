@@ -8,6 +8,7 @@ set -eu
 TAG=${TAG:-python:3.11-slim}
 ROOT=$(mktemp -d /var/tmp/dvcbot-base.XXXXXX)
 trap 'rm -rf "$ROOT"' EXIT
+chmod 755 "$ROOT"  # mktemp made it 0700: the image's / must be enterable by non-root users
 debootstrap --variant=minbase --include=ca-certificates,netbase,tzdata,python3,python3-venv \
   bookworm "$ROOT" http://deb.debian.org/debian
 if [ -n "${EXTRA_CA:-}" ]; then cp "$EXTRA_CA" "$ROOT/etc/ssl/certs/ca-certificates.crt"; fi

@@ -54,7 +54,8 @@ def image() -> Iterator[str]:
         ["docker", "build", *network, "-t", TAG, str(REPO)], check=True, env=env, timeout=1800
     )
     yield TAG
-    docker("image", "rm", "-f", TAG, check=False)
+    if not os.environ.get("DVCBOT_SMOKE_KEEP_IMAGE"):  # set it to measure the image afterwards
+        docker("image", "rm", "-f", TAG, check=False)
 
 
 @dataclass
