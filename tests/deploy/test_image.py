@@ -109,6 +109,7 @@ def timed_stop(name: str) -> tuple[float, int]:
     docker("stop", name, timeout=60)
     took = time.monotonic() - started
     code = docker("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip()
+    print(f"docker stop {name}: {took:.2f} s, exit status {code}")
     return took, int(code)
 
 
