@@ -171,3 +171,45 @@ async def test_upgrade_migrates_an_empty_postgresql_database_and_serves(
             proc.kill()
         await postgres_factory.drop(url)
     assert proc.returncode == 0 and seconds < 2, err
+
+
+def sigterm_caught(pid: int) -> bool:
+    """Whether the process has a SIGTERM handler (bit 15 of SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+def test_as_pid_1_sigterm_stops_it_while_loading_too(tmp_path: Path) -> None:
+    """In a container dvcbot is PID 1, for which SIGTERM without a handler does nothing."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("a PID namespace (unshare --pid, as root) is needed to be PID 1")
+    command = ["unshare", "--pid", "--fork", "--kill-child", sys.executable, "-m", "bot"]
+    env = dvcbot_env(tmp_path, DVCBOT_WEB_PORT=str(free_port()))
+    proc = subprocess.Popen(
+        [*command, "serve", "--upgrade"],
+        cwd=tmp_path,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        child = None
+        while child is None and time.monotonic() < deadline:  # the Python that is PID 1 there
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+            child = int(children[0]) if children else None
+            time.sleep(0.005)
+        assert child is not None
+        time.sleep(0.5)  # importing: the web app, content and search index are not loaded yet
+        assert proc.poll() is None and sigterm_caught(child)
+        started = time.monotonic()
+        os.kill(child, signal.SIGTERM)
+        proc.communicate(timeout=10)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert took < 2, f"SIGTERM to PID 1 while loading took {took:.2f} s"
