@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
+# As a container's PID 1, SIGTERM's default action (exit) does not apply: until a command installs
+# its own handler (imports, loading content), `docker stop` would wait 10 s and then SIGKILL.
+if os.getpid() == 1:
+    signal.signal(signal.SIGTERM, lambda signum, _frame: os._exit(128 + signum))
+
 import argparse
 import sys
 from collections.abc import Sequence

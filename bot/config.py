@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         )
 
     database_url: str = "sqlite+aiosqlite:///./dvcbot.db"
+    # The PostgreSQL password, kept out of the URL: DVCBOT_DATABASE_PASSWORD_FILE can name the
+    # same secret file the database container reads (compose.yaml).
+    database_password: SecretStr | None = None
     # `dvcbot serve --upgrade`: how long to keep trying a database that is not up yet
     database_wait_seconds: int = Field(default=60, ge=0, le=3600)
     content_dir: Path = BUNDLED_CONTENT
@@ -236,6 +239,17 @@ class Settings(BaseSettings):
         if value is not None and not TELEGRAM_SECRET.fullmatch(value.get_secret_value()):
             raise ValueError("use 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
         return value
+
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        if self.database_password is not None and self.database_url.startswith("postgresql"):
+            from sqlalchemy.engine import make_url
+
+            url = make_url(self.database_url)
+            if url.password is None:
+                secret = self.database_password.get_secret_value()
+                self.database_url = url.set(password=secret).render_as_string(hide_password=False)
+        return self
 
     @model_validator(mode="after")
     def _telegram_webhook_complete(self) -> Settings:

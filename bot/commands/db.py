@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -71,9 +72,8 @@ def _sqlite_path(url: str) -> Path | None:
 
 def _copy(source: Path, target: Path) -> None:
     """SQLite's online backup API: a consistent copy even while the bot writes."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
-    sqlite3.connect(target).close()
 
 
 def backup_db(args: argparse.Namespace) -> int:
@@ -99,15 +99,20 @@ def restore_db(args: argparse.Namespace) -> int:
     if path is None:
         print(_(PG_GUIDANCE), file=sys.stderr)
         return 2
+    if not args.file.is_file():
+        print(_("No database at {path} yet.").format(path=args.file), file=sys.stderr)
+        return 2
     try:
-        with sqlite3.connect(f"file:{args.file}?mode=ro", uri=True) as check:
+        with closing(sqlite3.connect(f"file:{args.file}?mode=ro", uri=True)) as check:
             ok = check.execute("PRAGMA integrity_check").fetchone()
             tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as exc:
-        print(_("{path} is not an SQLite database: {error}").format(path=args.file, error=exc))
+        message = _("{path} is not an SQLite database: {error}")
+        print(message.format(path=args.file, error=exc), file=sys.stderr)
         return 2
     if not ok or ok[0] != "ok" or "alembic_version" not in tables:
-        print(_("{path} is not a dvcbot backup (integrity check failed).").format(path=args.file))
+        message = _("{path} is not a dvcbot backup (integrity check failed).")
+        print(message.format(path=args.file), file=sys.stderr)
         return 2
     _copy(args.file, path)
     print(
