@@ -96,7 +96,10 @@ class Core:
     async def handle_in(self, session: Any, msg: Incoming) -> list[Reply]:
         """Handle one message inside the caller's transaction (the inbox worker's, which marks
         the stored update handled in it). Errors propagate: the caller rolls back and retries."""
-        msg = dataclasses.replace(msg, text=clean(msg.text)[:MAX_TEXT])
+        secret = self.services.get("secret")
+        if not secret:  # read in the caller's transaction: a second session could wait on it
+            secret = self.services["secret"] = await app_state.get_or_create_secret(session)
+        msg = sanitised(msg, str(secret))
         async with self._lock(msg):
             replies = await self._handle(session, msg)
             await session.flush()  # a duplicate message id fails here, inside the lock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,20 +30,41 @@ class NewItem:
     payload: str
 
 
+KEY_LENGTH = 160  # the columns' size
+UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+def storable_key(key: str) -> str:
+    """A platform id as the key columns can hold it: no lone surrogate or NUL (neither database
+    takes them), and an over-long id cut to a prefix plus a digest of the whole (the row lives
+    until handled, seconds; the core keys ids with the deployment secret before keeping them)."""
+    key = UNSTORABLE.sub("\ufffd", key)
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"{key[: KEY_LENGTH - 33]}~{digest}"
+
+
+def storable_payload(raw: str) -> str:
+    """The raw JSON body with every lone surrogate or NUL written as its JSON escape: stored as
+    valid UTF-8, read back by json.loads as the very same string (the core then cleans it)."""
+    return UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", raw)
+
+
 async def store(session: AsyncSession, items: Sequence[NewItem], now: datetime) -> set[int]:
     """Insert `items` in one statement; a (channel, update_key) already stored is skipped.
     Returns the indexes of `items` that were new."""
     first: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
-        first.setdefault((item.channel, item.update_key), index)
+        first.setdefault((item.channel, storable_key(item.update_key)), index)
     if not first:
         return set()
     rows = [
         {
             "channel": items[i].channel,
-            "update_key": items[i].update_key,
-            "chat_key": items[i].chat_key,
-            "payload": items[i].payload,
+            "update_key": storable_key(items[i].update_key),
+            "chat_key": storable_key(items[i].chat_key),
+            "payload": storable_payload(items[i].payload),
             "state": PENDING,
             "attempts": 0,
             "sent": 0,

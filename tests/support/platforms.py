@@ -3,7 +3,6 @@ fake platforms, as a province runs it; helpers post exactly what each platform w
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -14,8 +13,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.channels.telegram.web import TELEGRAM
-from bot.channels.zalo.plugin import ZALO
+from bot.inbox.plugin import INBOX
 from bot.web.app import create_app
 from bot.web.keys import RUNTIME
 from tests.bot.channels.zalo.conftest import zalo_settings
@@ -63,15 +61,16 @@ class Platforms:
         """POST a correctly signed Zalo event and wait until it is handled."""
         body, headers = signed(payload)
         status, _text = await self.post("/zalo/webhook", body, headers)
-        await self.server.app[ZALO].webhook.drain()
+        await self.idle()
         return status
 
+    async def idle(self) -> None:
+        """Wait until every stored update (the durable inbox) has been handled and answered."""
+        await self.server.app[INBOX].worker.drain()
+
     async def telegram_idle(self) -> None:
-        """Wait until every queued Telegram update has been handled."""
-        application = self.server.app[TELEGRAM].application
-        while not application.update_queue.empty():  # noqa: ASYNC110 (PTB's queue)
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.2)  # the last update leaves the queue before it is handled
+        """Wait until every Telegram update acknowledged so far has been handled."""
+        await self.idle()
 
 
 @asynccontextmanager
