@@ -11,8 +11,11 @@ from bot.commands.demo import refusal
 from bot.core import Core
 from bot.reports.labels import communes_of
 from storage import demo
-from storage.models import utcnow
+from storage.clock import FixedClock
 from tests.support.talk import Talk
+
+# Demo months end at a fixed day, never the day the suite runs.
+SEED_AT = FixedClock().now()
 
 
 async def seed(core: Core) -> demo.Seeded:
@@ -21,7 +24,7 @@ async def seed(core: Core) -> demo.Seeded:
             session,
             places=communes_of(demo.PROVINCE)[:2],
             months=1,
-            now=utcnow(),
+            now=SEED_AT,
             rng=random.Random(3),
         )
 
