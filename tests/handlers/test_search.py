@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 from types import MappingProxyType
 
 import pytest
@@ -15,6 +15,7 @@ from handlers.catalog import Benefit, Catalog, Faq, Procedure
 from handlers.content import Content, Link
 from storage import db
 from storage.events import EventKind
+from storage.clock import FixedClock, vietnam_today
 from storage.models import OutreachEvent
 from tests.support.talk import Talk
 
@@ -148,8 +149,13 @@ def procedure(**changes: object) -> Procedure:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
+# The day the handlers see: benefits around it are current or ended whatever the machine's date.
+CLOCK = FixedClock()
+TODAY = vietnam_today(CLOCK)
+
+
 def with_catalog(content: Content, *procedures: Procedure) -> Content:
-    today = date.today()
+    today = TODAY
     benefits = {
         "con-han": Benefit(
             "con-han",
@@ -182,7 +188,7 @@ def with_catalog(content: Content, *procedures: Procedure) -> Content:
 
 def talk_with(sessions: db.SessionFactory, content: Content) -> Talk:
     services = {"secret": "s", "search": build_index(content)}
-    return Talk(Core(sessions, content, settings={}, services=services))
+    return Talk(Core(sessions, content, settings={}, services=services, clock=CLOCK))
 
 
 async def test_the_card_shows_only_active_benefits_with_their_basis_and_end_date(
@@ -191,7 +197,7 @@ async def test_the_card_shows_only_active_benefits_with_their_basis_and_end_date
     custom = with_catalog(content, procedure())
     talk = talk_with(sessions, custom)
     card = (await talk.say("cap giay phep thu nghiem"))[0]
-    until = (date.today() + timedelta(days=30)).strftime("%d/%m/%Y")
+    until = (TODAY + timedelta(days=30)).strftime("%d/%m/%Y")
     assert "Giảm lệ phí đang áp dụng" in card.text
     assert "Thông tư 1/2026/TT-BTC" in card.text
     assert until in card.text

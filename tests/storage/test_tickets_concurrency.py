@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from storage import db, notices, tickets
-from storage.models import Contact, utcnow
+from storage.clock import FixedClock
+from storage.models import Contact
 from tests.support.officers import person
 
 
@@ -16,7 +17,7 @@ async def test_two_instances_never_both_assign_or_both_send(database_url: str) -
     try:
         citizen = await person(first, "citizen")
         officers = [await person(first, f"officer-{i}", "admin") for i in range(2)]
-        now = utcnow()
+        now = FixedClock().now()
         async with first() as session, session.begin():
             contact = await session.get(Contact, citizen)
             ticket = await tickets.create(session, contact, "Câu hỏi", now=now)

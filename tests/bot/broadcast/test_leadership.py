@@ -23,7 +23,8 @@ from handlers.types import Reply
 from storage import db, deliveries
 from storage.deliveries import DState
 from storage.fencing import Fenced
-from storage.models import Broadcast, Delivery, utcnow
+from storage.clock import FixedClock
+from storage.models import Broadcast, Delivery
 from tests.support.broadcasting import add_people, create_broadcast, make_sender, telegram_channel
 from tests.support.fake_telegram import FakeTelegram
 
@@ -198,14 +199,14 @@ async def test_a_handover_at_full_rate_keeps_the_platforms_window(
 async def test_the_old_leaders_late_writes_change_nothing(
     database_url: str, sessions, content: Content
 ) -> None:
+    now = FixedClock().now()
     await add_people(sessions, 6, first_chat=31_000)
-    await create_broadcast(sessions, content)
+    await create_broadcast(sessions, content, send_at=now)
     admin = db.create_engine(database_url)
     old_engine = instance_engine(database_url, "dvcbot-old")
     new_engine = instance_engine(database_url, "dvcbot-new")
     old, new = Leadership(old_engine, "old"), Leadership(new_engine, "new")
     try:
-        now = utcnow()
         old_fence = await old.acquire(now)
         assert old_fence is not None and await new.acquire(now) is None
         old_sessions = db.session_factory(old_engine)
