@@ -96,14 +96,14 @@ def _split_steps(
     """The text before the first `## ` heading, and the steps with their notes taken out."""
     summary: list[str] = []
     raw_steps: list[tuple[str, int, list[tuple[int, str]]]] = []
-    for number, line in enumerate(body.splitlines(), first_line):
-        heading = re.match(r"^## +(.+)$", line)
+    for number, row in enumerate(body.splitlines(), first_line):
+        heading = re.match(r"^## +(.+)$", row)
         if heading:
             raw_steps.append((heading.group(1).strip(), number, []))
         elif raw_steps:
-            raw_steps[-1][2].append((number, line))
+            raw_steps[-1][2].append((number, row))
         else:
-            summary.append(line)
+            summary.append(row)
     steps = []
     for title, line, lines in raw_steps:
         until, uncertain, kept = None, False, []

@@ -35,7 +35,8 @@ def overlay_folders(loading: Loading) -> Iterator[tuple[str, Path]]:
 def load_province_info(loading: Loading, code: str, folder: Path) -> ProvinceInfo:
     """province.yaml of an overlay: hotline and one-stop centres, each with its source."""
     path = folder / "province.yaml"
-    name = places.province(code).name if places.province(code) else code
+    unit = places.province(code)
+    name = unit.name if unit is not None else code
     if not path.exists():
         return ProvinceInfo(code=code, name=name)
     try:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -232,9 +233,9 @@ class InboxWorker:
                 continue
             task = asyncio.create_task(self._work_chat(*chat), name=f"inbox-{chat[0]}")
             self._active[chat] = task
-            task.add_done_callback(lambda _t, chat=chat: self._finished(chat))
+            task.add_done_callback(functools.partial(self._finished, chat))
 
-    def _finished(self, chat: tuple[str, str]) -> None:
+    def _finished(self, chat: tuple[str, str], _task: asyncio.Task[None]) -> None:
         self._active.pop(chat, None)
         if chat in self._again:
             self._again.discard(chat)

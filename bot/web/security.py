@@ -54,7 +54,9 @@ def same_origin(request: web.Request) -> bool:
     return origin.lower().rstrip("/") in ours
 
 
-async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The posted form, or 400 when its body is not UTF-8 (a probe, never a browser)."""
     try:
         return await request.post()

@@ -14,8 +14,8 @@ from bot.search import build_index
 from handlers.catalog import Benefit, Catalog, Faq, Procedure
 from handlers.content import Content, Link
 from storage import db
-from storage.events import EventKind
 from storage.clock import FixedClock, vietnam_today
+from storage.events import EventKind
 from storage.models import OutreachEvent
 from tests.support.talk import Talk
 

@@ -59,7 +59,8 @@ outreach_sessions = sa.table(
 
 
 def _secret(connection: sa.Connection) -> str:
-    given = op.get_context().config.attributes.get("secret") if op.get_context().config else None
+    config = op.get_context().config
+    given = config.attributes.get("secret") if config is not None else None
     if given:
         return str(given)
     value = connection.execute(

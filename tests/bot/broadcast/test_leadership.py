@@ -21,9 +21,9 @@ from bot.channels.base import Channel, DeliveryResult
 from handlers.content import Content
 from handlers.types import Reply
 from storage import db, deliveries
+from storage.clock import FixedClock
 from storage.deliveries import DState
 from storage.fencing import Fenced
-from storage.clock import FixedClock
 from storage.models import Broadcast, Delivery
 from tests.support.broadcasting import add_people, create_broadcast, make_sender, telegram_channel
 from tests.support.fake_telegram import FakeTelegram
