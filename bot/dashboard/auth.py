@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.i18n import _
 from bot.web.keys import RUNTIME
-from bot.web.security import read_form, same_origin
+from bot.web.security import Form, read_form, same_origin
 from storage import dashboard, roles
 from storage.access import Scope, officer_scope
 
@@ -49,6 +49,18 @@ def _page(request: web.Request, template: str, status: int, **context: object) -
 
 def refused(request: web.Request, message: str, status: int) -> web.Response:
     return _page(request, "dashboard/refused.html", status, message=message)
+
+
+async def signed_form(request: web.Request) -> Form | web.Response:
+    """The posted form of a signed-in officer, or the refusal page when it comes from another
+    site or carries a stale CSRF token."""
+    viewer: Viewer = request[VIEWER]
+    form = await read_form(request)
+    if not same_origin(request) or not secrets.compare_digest(
+        str(form.get("csrf", "")), viewer.csrf
+    ):
+        return refused(request, _("The form has expired; reload the page and try again."), 403)
+    return form
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -100,9 +112,9 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """POST /dashboard/logout (with the CSRF token): end the session and clear the cookie."""
     viewer: Viewer = request[VIEWER]
-    form = await read_form(request)
-    if not secrets.compare_digest(str(form.get("csrf", "")), viewer.csrf):
-        return refused(request, _("The form has expired; reload the page and try again."), 403)
+    form = await signed_form(request)
+    if isinstance(form, web.Response):
+        return form
     runtime = request.app[RUNTIME]
     async with runtime.sessions() as session, session.begin():
         await dashboard.end_session(

@@ -3,21 +3,19 @@ conversation, reply, internal note, assign, close and teach the bot; every actio
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.dashboard.auth import VIEWER, Viewer, officers_only, refused
+from bot.dashboard.auth import VIEWER, Viewer, officers_only, refused, signed_form
 from bot.handoff import figures as handoff_figures
 from bot.handoff import learning
 from bot.i18n import _
 from bot.reports.labels import scope_label
 from bot.web.keys import RUNTIME
 from bot.web.plugins import Plugin
-from bot.web.security import read_form, same_origin
 from handlers import tickets as actions
 from storage import learned, roles, stats, ticket_inbox, tickets
 from storage.models import Contact, Ticket
@@ -133,11 +131,9 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     """POST /dashboard/hoidap/<id>: action = take | reply | note | assign | close | link | draft."""
     viewer: Viewer = request[VIEWER]
     runtime = request.app[RUNTIME]
-    form = await read_form(request)
-    if not same_origin(request) or not secrets.compare_digest(
-        str(form.get("csrf", "")), viewer.csrf
-    ):
-        return refused(request, _("The form has expired; reload the page and try again."), 403)
+    form = await signed_form(request)
+    if isinstance(form, web.Response):
+        return form
     action = str(form.get("action", ""))
     text = str(form.get("text", "")).strip()
     t = runtime.content.messages
@@ -257,11 +253,9 @@ async def teach(request: web.Request) -> web.StreamResponse:
     """POST /dashboard/hoidap/hoc: link one content-gap question to an answer (checked)."""
     viewer: Viewer = request[VIEWER]
     runtime = request.app[RUNTIME]
-    form = await read_form(request)
-    if not same_origin(request) or not secrets.compare_digest(
-        str(form.get("csrf", "")), viewer.csrf
-    ):
-        return refused(request, _("The form has expired; reload the page and try again."), 403)
+    form = await signed_form(request)
+    if isinstance(form, web.Response):
+        return form
     question, ref = str(form.get("question", "")).strip(), str(form.get("ref", "")).strip()
     async with runtime.sessions() as session, session.begin():
         verdict = await learning.link(

@@ -54,9 +54,10 @@ def same_origin(request: web.Request) -> bool:
     return origin.lower().rstrip("/") in ours
 
 
-async def read_form(
-    request: web.Request,
-) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
+
+
+async def read_form(request: web.Request) -> Form:
     """The posted form, or 400 when its body is not UTF-8 (a probe, never a browser)."""
     try:
         return await request.post()

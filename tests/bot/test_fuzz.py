@@ -79,7 +79,7 @@ async def test_no_endpoint_or_platform_field_fails_on_any_input(database_url: st
             loop = asyncio.get_running_loop()
             cookie, token = await web_visitor(app)
             await asyncio.to_thread(examples, app, drive(loop), cookie, token, statuses)
-            await app.telegram_idle()
+            await app.idle()
     finally:
         logging.getLogger().removeHandler(errors)
     server_errors = [(what, status) for what, status in statuses if status >= 500]

@@ -68,10 +68,6 @@ class Platforms:
         """Wait until every stored update (the durable inbox) has been handled and answered."""
         await self.server.app[INBOX].worker.drain()
 
-    async def telegram_idle(self) -> None:
-        """Wait until every Telegram update acknowledged so far has been handled."""
-        await self.idle()
-
 
 @asynccontextmanager
 async def platforms(database_url: str, **settings: Any) -> AsyncIterator[Platforms]:
