@@ -165,19 +165,6 @@ async def drive(tg: FakeTelegram, url: str, updates: int, users: int) -> tuple[f
     return elapsed, latencies
 
 
-async def wait_listening(port: int, proc: asyncio.subprocess.Process) -> None:
-    for _ in range(600):
-        if proc.returncode is not None:
-            raise SystemExit(f"the bot process exited with {proc.returncode}")
-        try:
-            _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise SystemExit("the bot never listened")
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its threads so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -215,7 +202,7 @@ async def measure(
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            await wait_listening(port, proc)
+            await crash.wait_listening(port, proc)
             await drive(tg, url, users, users)  # warm-up: first contacts, connections
             cpu = cpu_seconds(proc.pid)
             elapsed, latencies = await drive(tg, url, updates, users)
