@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -215,16 +215,25 @@ def set_aside_aspects(typed: Sequence[str], chat: ChatWords) -> list[str]:
     return out
 
 
-def set_aside_elsewhere(typed: Sequence[str], chat: ChatWords) -> list[str]:
+def set_aside_elsewhere(
+    typed: Sequence[str],
+    chat: ChatWords,
+    in_content: Callable[[Sequence[str]], bool] = lambda _: False,
+) -> list[str]:
     """The words, those naming a subject outside public services marked `elsewhere`: an entry
     matches as a whole phrase ("lãi suất", never "suất" alone), typed without accents or with
     the marks it is written with ("vàng" the metal is not "vâng"); a one-word entry only with
-    its marks. Entries after a word of `context` are left as typed."""
+    its marks. Entries after a word of `context` are left as typed, and so are those that
+    with a neighbour stand in one of the content's phrases (`in_content`)."""
     out = list(typed)
     clause = next((i for i, word in enumerate(typed) if word in chat.context), len(typed))
     for start, end, _ in spans(typed, chat.elsewhere, chat.longest):
         if start > clause:
             break  # "… để nộp hồ sơ xin việc": why it is asked, not what
+        if (start and in_content(typed[start - 1 : end])) or (
+            end < len(typed) and in_content(typed[start : end + 1])
+        ):
+            continue  # part of a longer phrase the content has: "biến động đất đai"
         written = chat.elsewhere[tuple(typed[start:end])]
         typed_marks = [getattr(out[i], "marks", "") for i in range(start, end)]
         if end - start == 1 and written[0] and typed_marks[0] != written[0]:

@@ -42,6 +42,7 @@ FOREIGN_LENGTH = 4
 DIGIT_SHARE = 0.3  # of a number's weight towards the confidence
 BODY_REACH = 0.5  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
+PHRASE_SCAN = 200  # items looked through for a phrase holding a word of another subject
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
 # HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
 HELD_FLOOR = 0.5
@@ -199,7 +200,9 @@ class SearchIndex:
     def parse(self, query: str) -> Query:
         """The question as the index reads it: chat words applied, then words to terms."""
         typed = without_fillers(tokens(query, self.chat), self.chat)
-        typed = set_aside_elsewhere(set_aside_aspects(typed, self.chat), self.chat)
+        typed = set_aside_aspects(typed, self.chat)
+        if self.chat.elsewhere:
+            typed = set_aside_elsewhere(typed, self.chat, self._in_phrase)
         return parse_query(
             typed,
             self,
@@ -208,6 +211,23 @@ class SearchIndex:
             self.modifiers,
             self.instead,
             self.chat.key_marks,
+        )
+
+    def _in_phrase(self, typed: Sequence[str]) -> bool:
+        """Whether these words stand in this order in a title, keyword or example."""
+        terms = [self.terms.get(word) for word in typed]
+        if not terms or None in terms:
+            return False
+        wanted = tuple(t for t in terms if t is not None)
+        docs = self.postings[wanted[0]][0]
+        for term in wanted[1:]:
+            docs = np.intersect1d(docs, self.postings[term][0], assume_unique=True)
+        size = len(wanted)
+        return any(
+            phrase[i : i + size] == wanted
+            for doc in docs[:PHRASE_SCAN].tolist()
+            for phrase in self._phrases[doc]
+            for i in range(len(phrase) - size + 1)
         )
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
@@ -300,9 +320,7 @@ class SearchIndex:
         for term, weight in slot.terms:
             ids, values, reach = self.postings[term]
             contribution = values * np.float32(weight * factor * self.idf[term])
-            if weight <= MARKS_WEIGHT:  # typed with other marks: probably another word
-                reach = reach * np.float32(weight)
-            elif marks:
+            if marks:
                 # typed with marks an item writes the word without: another word there
                 # ("kể chuyện" is not "thừa kế … chuyển nhượng", "bánh" is not "bản")
                 # (an item that writes it without any marks, as some examples are, may mean it)

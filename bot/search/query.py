@@ -145,9 +145,7 @@ def _slot(
         return Slot(word, (), False)  # another subject: matches nothing here, whatever is indexed
     exact = vocab.exact(word)
     if exact is not None:
-        marks = word.marks if isinstance(word, Word) else ""
-        if marks and not vocab.written(exact, marks):
-            weight *= MARKS_WEIGHT
+        # a word typed with marks an item never writes it with is weighed per item by the index
         return Slot(word, ((exact, weight),), stop)
     if stop or word.isdigit():
         return Slot(word, (), stop)
