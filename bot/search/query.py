@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.text import spelling
-from handlers.understanding import SYLLABLE, Word
+from handlers.understanding import SYLLABLE
 
 MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
 # Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
