@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -36,6 +36,9 @@ class Word(str):
 
     marks: str = ""
     aside: bool = False  # asks about an aspect ("bao nhiêu tiền"): minor for choosing a topic
+    # names something outside public services ("facebook", "lãi suất", "động đất"): read as a
+    # word the content does not have, whatever the content holds
+    elsewhere: bool = False
 
 
 def marks_of(token: str) -> str:
@@ -102,6 +105,12 @@ class ChatWords:
     aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     references: frozenset[Phrase] = frozenset()
+    # subjects outside public services, with the marks each entry is written with
+    elsewhere: Mapping[Phrase, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    # words opening a clause of why or for whom: what follows is context ("để nộp cho …")
+    context: MinorWords = field(default_factory=MinorWords)
     # how the keys of intents, situations and instead are written: "cưới" is not "cười"
     key_marks: Mapping[Phrase, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -114,6 +123,7 @@ class ChatWords:
             *self.aspects,
             *self.small_talk,
             *self.references,
+            *self.elsewhere,
         )
         return max((len(p) for p in phrases), default=1)
 
@@ -202,6 +212,40 @@ def set_aside_aspects(typed: Sequence[str], chat: ChatWords) -> list[str]:
             out[i] = word
     if all(word in chat.minor for word in out):
         return list(typed)  # "vì sao nên làm online": the aspect is the whole question
+    return out
+
+
+def set_aside_elsewhere(
+    typed: Sequence[str],
+    chat: ChatWords,
+    in_content: Callable[[Sequence[str]], bool] = lambda _: False,
+) -> list[str]:
+    """The words, those naming a subject outside public services marked `elsewhere`: an entry
+    matches as a whole phrase ("lãi suất", never "suất" alone), typed without accents or with
+    the marks it is written with ("vàng" the metal is not "vâng"); a one-word entry only with
+    its marks. Entries after a word of `context` are left as typed, and so are those that
+    with a neighbour stand in one of the content's phrases (`in_content`)."""
+    out = list(typed)
+    clause = next((i for i, word in enumerate(typed) if word in chat.context), len(typed))
+    for start, end, _ in spans(typed, chat.elsewhere, chat.longest):
+        if start > clause:
+            break  # "… để nộp hồ sơ xin việc": why it is asked, not what
+        if (start and in_content(typed[start - 1 : end])) or (
+            end < len(typed) and in_content(typed[start : end + 1])
+        ):
+            continue  # part of a longer phrase the content has: "biến động đất đai"
+        written = chat.elsewhere[tuple(typed[start:end])]
+        typed_marks = [getattr(out[i], "marks", "") for i in range(start, end)]
+        if end - start == 1 and written[0] and typed_marks[0] != written[0]:
+            continue  # one word without its marks is too often another ("bao" is not "bão")
+        if not all(not t or not w or t == w for t, w in zip(typed_marks, written, strict=True)):
+            continue
+        for i in range(start, end):
+            word = Word(out[i])
+            word.marks = getattr(out[i], "marks", "")
+            word.aside = getattr(out[i], "aside", False)
+            word.elsewhere = True
+            out[i] = word
     return out
 
 

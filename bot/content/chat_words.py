@@ -18,8 +18,8 @@ from handlers.understanding import ChatWords, MinorWords, Phrase, marked_words, 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
 SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye", "personal")
-LISTS = ("fillers", "minor", "references")
-TABLES = ("shorthand", "intents", "situations", "instead", "aspects", "small_talk")
+LISTS = ("fillers", "minor", "references", "context")
+TABLES = ("shorthand", "intents", "situations", "instead", "aspects", "small_talk", "elsewhere")
 
 
 @dataclass
@@ -65,6 +65,8 @@ class ChatWordsPart:
                 check.grouped("small_talk", data.get("small_talk"), SMALL_TALK)
             ),
             references=frozenset(check.phrases("references", data.get("references"))),
+            elsewhere=MappingProxyType(check.elsewhere(data.get("elsewhere"))),
+            context=MinorWords.of(check.entries("context", data.get("context"))),
             key_marks=MappingProxyType(key_marks),
         )
 
@@ -150,6 +152,25 @@ class _Checker:
                     self.problem(raw, f"{section}: {' '.join(words)!r} is in two groups")
                 else:
                     table[words] = name
+        return table
+
+    def elsewhere(self, raw: Any) -> dict[Phrase, tuple[str, ...]]:
+        """Subjects outside public services, grouped freely by domain: phrase -> the marks of
+        each of its words as written."""
+        table: dict[Phrase, tuple[str, ...]] = {}
+        for name, entries in self._mapping("elsewhere", raw).items():
+            if not isinstance(entries, list):
+                self.problem(raw, f"elsewhere: {name!r} must be a list")
+                continue
+            for entry in entries:
+                written = marked_words(str(entry))
+                words = tuple(map(str, written))
+                if not words:
+                    self.problem(raw, f"elsewhere.{name}: entry {entry!r} has no words")
+                elif words in table:
+                    self.problem(raw, f"elsewhere: {entry!r} is listed twice")
+                else:
+                    table[words] = tuple(getattr(w, "marks", "") for w in written)
         return table
 
     def _mapping(self, section: str, raw: Any) -> Mapping[Any, Any]:

@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.search.documents import Document, documents_from, synonyms_from
-from bot.search.query import MARKS_WEIGHT, STOP_WEIGHT, Query, Slot, parse_query
+from bot.search.query import MARKS_WEIGHT, STOP_WEIGHT, Query, Slot, elsewhere, parse_query
 from handlers.content import Content
 from handlers.search import Hit
 from handlers.text import words
@@ -24,6 +24,7 @@ from handlers.understanding import (
     chat_words_of,
     marked_words,
     set_aside_aspects,
+    set_aside_elsewhere,
     tokens,
     without_fillers,
 )
@@ -41,6 +42,7 @@ FOREIGN_LENGTH = 4
 DIGIT_SHARE = 0.3  # of a number's weight towards the confidence
 BODY_REACH = 0.5  # a word found only in the body counts this much towards the confidence
 CACHE_SIZE = 20_000
+PHRASE_SCAN = 200  # items looked through for a phrase holding a word of another subject
 # Confidence: a question holding a whole title/keyword/example of two words or more starts from
 # HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
 HELD_FLOOR = 0.5
@@ -70,20 +72,27 @@ class SearchIndex:
         seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
 
         marks: defaultdict[int, set[str]] = defaultdict(set)  # how the content writes a word
+        # how each document writes a word: (term, marks) -> documents
+        written: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+        seen_marks: dict[str, frozenset[tuple[int, str]]] = {}
 
-        def phrase(text: str) -> Phrase:
+        def phrase(text: str, doc: int) -> Phrase:
             found = seen.get(text)
             if found is None:
                 typed = marked_words(text)
                 found = seen[text] = tuple(map(ids.__getitem__, typed))
-                for term, word in zip(found, typed, strict=True):
-                    marks[term].add(word.marks)  # type: ignore[attr-defined]
+                pairs = [(t, same_tone(w.marks)) for t, w in zip(found, typed, strict=True)]  # type: ignore[attr-defined]
+                for term, mark in pairs:
+                    marks[term].add(mark)
+                seen_marks[text] = frozenset(pairs)
+            for pair in seen_marks[text]:
+                written[pair].add(doc)
             return found
 
-        for doc in self.documents:
-            title = phrase(doc.title)
-            keywords = [phrase(k) for k in (*doc.keywords, *doc.examples)]
-            body = phrase(doc.body)
+        for number, doc in enumerate(self.documents):
+            title = phrase(doc.title, number)
+            keywords = [phrase(k, number) for k in (*doc.keywords, *doc.examples)]
+            body = phrase(doc.body, number)
             for sequence in (title, *keywords, body):
                 self._pairs.update(itertools.pairwise(sequence))
             self._phrases.append((title, *keywords))
@@ -91,6 +100,11 @@ class SearchIndex:
         self.terms: dict[str, int] = dict(ids)
         self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
+        # per word and marks: which of the word's postings write it so ("kể" is not "kế")
+        self._written: dict[tuple[int, str], NDArray[np.bool_]] = {
+            (term, mark): np.isin(self.postings[term][0], np.fromiter(docs, np.int32, len(docs)))
+            for (term, mark), docs in written.items()
+        }
         self._bigrams = [
             set(itertools.chain.from_iterable(itertools.pairwise(p) for p in phrases))
             for phrases in self._phrases
@@ -159,7 +173,7 @@ class SearchIndex:
         return (first, second) in self._pairs
 
     def written(self, term: int, marks: str) -> bool:
-        return marks in self._marks.get(term, ())
+        return same_tone(marks) in self._marks.get(term, ())
 
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""
@@ -185,7 +199,10 @@ class SearchIndex:
 
     def parse(self, query: str) -> Query:
         """The question as the index reads it: chat words applied, then words to terms."""
-        typed = set_aside_aspects(without_fillers(tokens(query, self.chat), self.chat), self.chat)
+        typed = without_fillers(tokens(query, self.chat), self.chat)
+        typed = set_aside_aspects(typed, self.chat)
+        if self.chat.elsewhere:
+            typed = set_aside_elsewhere(typed, self.chat, self._in_phrase)
         return parse_query(
             typed,
             self,
@@ -194,6 +211,23 @@ class SearchIndex:
             self.modifiers,
             self.instead,
             self.chat.key_marks,
+        )
+
+    def _in_phrase(self, typed: Sequence[str]) -> bool:
+        """Whether these words stand in this order in a title, keyword or example."""
+        terms = [self.terms.get(word) for word in typed]
+        if not terms or None in terms:
+            return False
+        wanted = tuple(t for t in terms if t is not None)
+        docs = self.postings[wanted[0]][0]
+        for term in wanted[1:]:
+            docs = np.intersect1d(docs, self.postings[term][0], assume_unique=True)
+        size = len(wanted)
+        return any(
+            phrase[i : i + size] == wanted
+            for doc in docs[:PHRASE_SCAN].tolist()
+            for phrase in self._phrases[doc]
+            for i in range(len(phrase) - size + 1)
         )
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
@@ -282,11 +316,17 @@ class SearchIndex:
         score = np.zeros(self.size, np.float32)
         reached = np.zeros(self.size, np.float32)
         factor = STOP_WEIGHT if slot.stop and not only_stop else 1.0
+        marks = same_tone(getattr(slot.word, "marks", ""))
         for term, weight in slot.terms:
             ids, values, reach = self.postings[term]
             contribution = values * np.float32(weight * factor * self.idf[term])
-            if weight <= MARKS_WEIGHT:  # typed with other marks: probably another word
-                reach = reach * np.float32(weight)
+            if marks:
+                # typed with marks an item writes the word without: another word there
+                # ("kể chuyện" is not "thừa kế … chuyển nhượng", "bánh" is not "bản")
+                # (an item that writes it without any marks, as some examples are, may mean it)
+                other = self._other_marks(term, marks)
+                contribution = contribution * other
+                reach = reach * other
             if len(slot.terms) == 1:
                 score[ids] = contribution
                 reached[ids] = reach
@@ -294,6 +334,15 @@ class SearchIndex:
                 score[ids] = np.maximum(score[ids], contribution)
                 reached[ids] = np.maximum(reached[ids], reach)
         return score, reached
+
+    def _other_marks(self, term: int, marks: str) -> Array | np.float32:
+        """Per posting of the word: 1 where the item writes it with `marks` (or with none),
+        MARKS_WEIGHT where it writes it only otherwise."""
+        found = [self._written[key] for key in ((term, marks), (term, "")) if key in self._written]
+        if not found:
+            return np.float32(MARKS_WEIGHT)
+        either = found[0] if len(found) == 1 else found[0] | found[1]
+        return np.where(either, np.float32(1), np.float32(MARKS_WEIGHT))
 
     def _mass(self, slot: Slot, only_stop: bool) -> float:
         """How much a typed word counts towards the confidence."""
@@ -336,7 +385,7 @@ class _Wanted:
         # a word of no Vietnamese shape the content does not have ("facebook"): the question is
         # about something else even when it holds one of an item's phrases
         self.foreign = any(
-            not slot.terms and not slot.stop and foreign(slot.word)
+            not slot.terms and not slot.stop and (foreign(slot.word) or elsewhere(slot.word))
             for g in query.groups
             if len(g.variants) == 1  # "passport" has a synonym: it is no stranger
             for slot in g.variants[0]
@@ -397,6 +446,11 @@ def foreign(word: str) -> bool:
     """A word of 4+ letters of no Vietnamese shape ("iphone", "tiktok"); shorter ones are more
     often shorthand or slips ("kq", "6t")."""
     return len(word) >= FOREIGN_LENGTH and word.isalpha() and not SYLLABLE.fullmatch(word)
+
+
+def same_tone(marks: str) -> str:
+    """Marks with the tilde (ngã) read as the hook (hỏi): the two tones are often confused."""
+    return marks.replace("\u0303", "\u0309")
 
 
 def _reading(phrase: str) -> tuple[str, ...]:

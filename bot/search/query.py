@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.text import spelling
-from handlers.understanding import SYLLABLE, Word
+from handlers.understanding import SYLLABLE
 
 MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
 # Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
@@ -88,7 +88,8 @@ def parse_query(
         span = 1
         expansions: tuple[tuple[str, ...], ...] = ()
         key: tuple[str, ...] = ()
-        aside = getattr(typed[i], "aside", False)  # an aspect word is read as typed
+        # an aspect word is read as typed; a word of another subject is no synonym's start
+        aside = getattr(typed[i], "aside", False) or elsewhere(typed[i])
         for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
             key = tuple(typed[i : i + size])
             found = synonyms.get(key)
@@ -103,7 +104,7 @@ def parse_query(
         ]
         sequence.extend(frozenset(t for t, _ in s.terms) for s in own)
         variants = [tuple(own)]
-        if span == 1 and not own[0].terms and not expansions:
+        if span == 1 and not own[0].terms and not expansions and not elsewhere(typed[i]):
             variants.extend(_split(typed[i], vocab, minor))
         for expansion in expansions:
             slots = [_slot(w, vocab, minor, SYNONYM_WEIGHT) for w in expansion]
@@ -140,11 +141,11 @@ def _slot(
     context: tuple[int | None, int | None] = (None, None),
 ) -> Slot:
     stop = word in minor
+    if elsewhere(word):
+        return Slot(word, (), False)  # another subject: matches nothing here, whatever is indexed
     exact = vocab.exact(word)
     if exact is not None:
-        marks = word.marks if isinstance(word, Word) else ""
-        if marks and not vocab.written(exact, marks):
-            weight *= MARKS_WEIGHT
+        # a word typed with marks an item never writes it with is weighed per item by the index
         return Slot(word, ((exact, weight),), stop)
     if stop or word.isdigit():
         return Slot(word, (), stop)
@@ -160,6 +161,11 @@ def _slot(
             or (after is not None and vocab.pair(term, after))
         )
     return Slot(word, tuple((t, weight * TYPO_WEIGHTS[e]) for t, e in near), stop)
+
+
+def elsewhere(word: str) -> bool:
+    """A word of a subject outside public services (content/vi/chat_words.yaml `elsewhere`)."""
+    return bool(getattr(word, "elsewhere", False))
 
 
 def _split(word: str, vocab: Vocabulary, minor: Container[str]) -> list[tuple[Slot, ...]]:

@@ -1,8 +1,8 @@
 """The query set: what citizens type must find the right guide, FAQ or procedure.
 
 Reports top-1 (as the bot decides: the confidence gate, and a clarifying question counted right
-when the right answer is one of its choices) and top-3 in the test summary, and fails below 90%
-top-1 or above 10% of off-topic questions answered. bench/understanding.py prints the figures
+when the right answer is one of its choices) and top-3 in the test summary, and fails below 95%
+top-1 or above 5% of off-topic questions answered (the goals of issue 14). bench/understanding.py prints the figures
 by category and over thresholds (docs/BENCHMARKS.md). Follow-ups in context (`after`) are run
 through the bot by tests/handlers/test_dialogue.py.
 """
@@ -23,8 +23,8 @@ from handlers.understanding import chat_words_of, small_talk_of
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 QUERIES = FIXTURES / "search_queries.yaml"
 OFF_TOPIC = FIXTURES / "search_off_topic.yaml"
-MIN_TOP1 = 0.9
-MAX_OFF_TOPIC_ANSWERED = 0.1
+MIN_TOP1 = 0.95
+MAX_OFF_TOPIC_ANSWERED = 0.05
 MIN_QUERIES, MIN_OFF_TOPIC = 300, 100
 # printed by conftest.py at the end of the run
 SUMMARY = pytest.StashKey[list[str]]()
@@ -60,7 +60,7 @@ def test_every_expected_answer_exists_in_the_content(content: Content) -> None:
     assert missing == []
 
 
-def test_top1_accuracy_is_at_least_90_percent(
+def test_top1_accuracy_is_at_least_95_percent(
     search_index: SearchIndex, request: pytest.FixtureRequest
 ) -> None:
     queries = load_queries(in_context=False)
