@@ -97,12 +97,17 @@ class ChatWords:
     fillers: frozenset[Phrase] = frozenset()
     minor: MinorWords = field(default_factory=MinorWords)
     shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
+    # a shorthand key written with marks ("mún") is read when typed with those marks
+    shorthand_marks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     situations: Mapping[Phrase, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
     instead: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     aspects: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
+    # what a question asks about a subject ("có mất phí không", "có phải lừa đảo"): an FAQ
+    # whose question asks the same is preferred among the items of that subject
+    asks: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     small_talk: Mapping[Phrase, str] = field(default_factory=lambda: MappingProxyType({}))
     references: frozenset[Phrase] = frozenset()
     # subjects outside public services, with the marks each entry is written with
@@ -121,6 +126,7 @@ class ChatWords:
         phrases: Iterable[Phrase] = (
             *self.fillers,
             *self.aspects,
+            *self.asks,
             *self.small_talk,
             *self.references,
             *self.elsewhere,
@@ -163,7 +169,8 @@ def tokens(text: str, chat: ChatWords) -> list[str]:
     out: list[str] = []
     for word in marked_words(text):
         # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
-        plain = getattr(word, "marks", "") in ("", "đ")
+        marks = getattr(word, "marks", "")
+        plain = marks in ("", "đ") or chat.shorthand_marks.get(word) == marks
         expansion = chat.shorthand.get(word) if plain else (word,)
         if expansion is None:
             fixed = repair(word)
@@ -247,6 +254,12 @@ def set_aside_elsewhere(
             word.elsewhere = True
             out[i] = word
     return out
+
+
+def asked(typed: Sequence[str], chat: ChatWords) -> frozenset[str]:
+    """What the words ask about a subject: the groups of `asks` and `aspects` they hold."""
+    found = spans(typed, chat.asks, chat.longest) + spans(typed, chat.aspects, chat.longest)
+    return frozenset(str(name) for _, _, name in found)
 
 
 def aspect_of(text: str, chat: ChatWords) -> str | None:

@@ -17,9 +17,19 @@ from handlers.understanding import ChatWords, MinorWords, Phrase, marked_words, 
 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
+ASKS = (*ASPECTS, "error", "scam", "free")
 SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye", "personal")
 LISTS = ("fillers", "minor", "references", "context")
-TABLES = ("shorthand", "intents", "situations", "instead", "aspects", "small_talk", "elsewhere")
+TABLES = (
+    "shorthand",
+    "intents",
+    "situations",
+    "instead",
+    "aspects",
+    "asks",
+    "small_talk",
+    "elsewhere",
+)
 
 
 @dataclass
@@ -57,10 +67,12 @@ class ChatWordsPart:
             fillers=frozenset(check.phrases("fillers", data.get("fillers"))),
             minor=MinorWords.of(minor),
             shorthand=MappingProxyType(check.shorthand(data.get("shorthand"))),
+            shorthand_marks=MappingProxyType(_marked_keys(data.get("shorthand"))),
             intents=MappingProxyType(check.intents("intents", data.get("intents"))),
             situations=MappingProxyType(check.intents("situations", data.get("situations"))),
             instead=MappingProxyType(check.intents("instead", data.get("instead"))),
             aspects=MappingProxyType(check.grouped("aspects", data.get("aspects"), ASPECTS)),
+            asks=MappingProxyType(check.grouped("asks", data.get("asks"), ASKS)),
             small_talk=MappingProxyType(
                 check.grouped("small_talk", data.get("small_talk"), SMALL_TALK)
             ),
@@ -69,6 +81,17 @@ class ChatWordsPart:
             context=MinorWords.of(check.entries("context", data.get("context"))),
             key_marks=MappingProxyType(key_marks),
         )
+
+
+def _marked_keys(raw: Any) -> dict[str, str]:
+    """Shorthand keys written with marks ("mún"): folded key -> its marks."""
+    found = {}
+    for key in raw if isinstance(raw, Mapping) else ():
+        written = marked_words(str(key))
+        marks = getattr(written[0], "marks", "") if len(written) == 1 else ""
+        if marks not in ("", "đ"):
+            found[str(written[0])] = marks
+    return found
 
 
 @dataclass

@@ -21,6 +21,7 @@ from handlers.understanding import (
     EMPTY,
     SYLLABLE,
     ChatWords,
+    asked,
     chat_words_of,
     marked_words,
     set_aside_aspects,
@@ -47,6 +48,9 @@ PHRASE_SCAN = 200  # items looked through for a phrase holding a word of another
 # HELD_FLOOR; one whose matched words never stand next to each other in the item is scaled down.
 HELD_FLOOR = 0.5
 SCATTERED = 0.6
+# An FAQ whose question asks what the message asks ("… có mất phí không", "… ở đâu") scores
+# this share more than the other items of its subject.
+ASK_BONUS = 0.35
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -110,6 +114,12 @@ class SearchIndex:
             for phrases in self._phrases
         ]
         self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
+        # what each FAQ question asks about its subject (cost, online, where, error, scam…)
+        self._asks = [
+            asked(without_fillers(tokens(d.title, chat), chat), chat) if d.kind == "faq" else
+            frozenset()
+            for d in self.documents
+        ]
         self._by_length: dict[int, list[str]] = {}
         for word in self.terms:
             self._by_length.setdefault(len(word), []).append(word)
@@ -199,11 +209,16 @@ class SearchIndex:
 
     def parse(self, query: str) -> Query:
         """The question as the index reads it: chat words applied, then words to terms."""
+        return self._read(query)[0]
+
+    def _read(self, query: str) -> tuple[Query, frozenset[str]]:
+        """The parsed question, and what it asks about its subject."""
         typed = without_fillers(tokens(query, self.chat), self.chat)
+        asks = asked(typed, self.chat)
         typed = set_aside_aspects(typed, self.chat)
         if self.chat.elsewhere:
             typed = set_aside_elsewhere(typed, self.chat, self._in_phrase)
-        return parse_query(
+        parsed = parse_query(
             typed,
             self,
             self.synonyms,
@@ -212,6 +227,7 @@ class SearchIndex:
             self.instead,
             self.chat.key_marks,
         )
+        return parsed, asks
 
     def _in_phrase(self, typed: Sequence[str]) -> bool:
         """Whether these words stand in this order in a title, keyword or example."""
@@ -232,7 +248,7 @@ class SearchIndex:
 
     def search(self, query: str, limit: int = 3) -> list[Hit]:
         """The best `limit` matches, best first; empty when nothing matches at all."""
-        parsed = self.parse(query)
+        parsed, asks = self._read(query)
         if parsed.empty or not self.size:
             return []
         scores, coverage = self._score(parsed)
@@ -246,6 +262,9 @@ class SearchIndex:
         wanted = _Wanted(parsed)
         for doc in matched.tolist():
             bonus, exact = self._bonus(doc, wanted)
+            if asks and asks & self._asks[doc]:
+                # only among the items of the subject asked about: as much as it matches it
+                bonus += ASK_BONUS * float(coverage[doc])
             ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []

@@ -9,7 +9,9 @@ from typing import Protocol
 from handlers.text import spelling
 from handlers.understanding import SYLLABLE
 
-MAX_WORDS = 24  # a question longer than this is cut; the rest adds nothing but time
+# A question longer than this loses its minor words, then its first words: a story told
+# before the question ("nhà em có 2 bé … thì đăng ký … thế nào") ends with what is asked.
+MAX_WORDS = 32
 # Minor words (content/vi/chat_words.yaml `minor`: "tôi", "muốn", "cần") score this share of a
 # word and count nothing towards the confidence, unless the question has nothing else.
 STOP_WEIGHT = 0.3
@@ -77,7 +79,7 @@ def parse_query(
     key_marks: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> Query:
     """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
-    typed = list(typed_words[:MAX_WORDS])
+    typed = _shortened(typed_words, minor)
     if not any("." in w or not w.isdigit() for w in typed):
         return Query((), ())  # only numbers: "7" is a menu choice, not a question
     longest = max((len(k) for k in synonyms), default=0)
@@ -115,6 +117,14 @@ def parse_query(
         groups.append(Group(kept, modifier=bool(expansions) and key in modifiers))
         i += span
     return Query(tuple(groups), tuple(sequence))
+
+
+def _shortened(typed: Sequence[str], minor: Container[str]) -> list[str]:
+    """At most MAX_WORDS words: minor ones dropped first, then the earliest."""
+    if len(typed) <= MAX_WORDS:
+        return list(typed)
+    kept = [w for w in typed if w not in minor] or list(typed)
+    return kept[-MAX_WORDS:]
 
 
 def _same_marks(typed: Sequence[str], written: tuple[str, ...] | None) -> bool:
