@@ -51,6 +51,12 @@ SCATTERED = 0.6
 # An FAQ whose question asks what the message asks ("… có mất phí không", "… ở đâu") scores
 # this share more than the other items of its subject.
 ASK_BONUS = 0.35
+# An item whose title holds what a qualifier of the question means ("người Lào" -> "nước
+# ngoài", "mất" -> "cấp lại") scores this share more than its siblings without it.
+QUALIFIER_BONUS = 0.3
+# A whole phrase of an item of this many words is the subject even when the question also
+# names something outside public services ("hồ sơ xin việc … phiếu lý lịch tư pháp").
+LONG_PHRASE = 4
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -284,7 +290,8 @@ class SearchIndex:
         if coverage <= 0:
             return 0.0
         if wanted.informative >= 2:
-            if not wanted.foreign and wanted.holds_phrase(self._phrases[doc]):
+            held = 0 if wanted.foreign else wanted.held_length(self._phrases[doc])
+            if held >= (LONG_PHRASE if wanted.elsewhere else 2):
                 coverage = HELD_FLOOR + (1 - HELD_FLOOR) * coverage
             elif not wanted.meets(self._bigrams[doc]):
                 coverage *= SCATTERED
@@ -390,6 +397,8 @@ class SearchIndex:
         title = self._titles[doc]
         if title:
             bonus += TITLE_BONUS * len(title & wanted.terms) / len(title)
+            if any(q <= title for q in wanted.qualifiers):
+                bonus += QUALIFIER_BONUS
         return bonus + phrase, phrase == EXACT_BONUS
 
 
@@ -403,12 +412,23 @@ class _Wanted:
         self.informative = sum(1 for v in typed for slot in v if not slot.stop)
         # a word of no Vietnamese shape the content does not have ("facebook"): the question is
         # about something else even when it holds one of an item's phrases
-        self.foreign = any(
-            not slot.terms and not slot.stop and (foreign(slot.word) or elsewhere(slot.word))
+        strangers = [
+            slot.word
             for g in query.groups
             if len(g.variants) == 1  # "passport" has a synonym: it is no stranger
             for slot in g.variants[0]
-        )
+            if not slot.terms and not slot.stop
+        ]
+        self.foreign = any(foreign(word) for word in strangers)
+        self.elsewhere = any(elsewhere(word) for word in strangers)
+        # what the qualifiers of the question mean, as sets of terms a title may hold
+        self.qualifiers = [
+            frozenset(t for slot in variant for t, _ in slot.terms[:1])
+            for g in query.groups
+            if g.modifier
+            for variant in g.variants[1:]
+            if variant
+        ]
         # a synonym ("sổ đỏ" -> "giấy chứng nhận …") is a phrase of its own
         self.synonym = any(len(g.variants) > 1 and len(g.variants[0]) > 1 for g in query.groups)
         # what synonyms of two words or more stand for, to find whole in an item's phrases
@@ -428,24 +448,28 @@ class _Wanted:
         """Whether two neighbouring words of the question stand together in the item."""
         return self.synonym or any((x, y) in bigrams for a, b in self.pairs for x in a for y in b)
 
-    def holds_phrase(self, phrases: tuple[Phrase, ...]) -> bool:
-        """Whether the question contains one of the item's phrases (2+ words) whole, or one of
-        its synonyms stands whole in one of them ("passport" -> "… hộ chiếu phổ thông …")."""
+    def held_length(self, phrases: tuple[Phrase, ...]) -> int:
+        """The length of the longest of the item's phrases (2+ words) the question contains
+        whole, or of a synonym of it standing whole in one of them ("passport" -> "… hộ chiếu
+        phổ thông …"); 0 when it holds none."""
+        best = 0
         for expansion in self.expansions:
             size = len(expansion)
             for phrase in phrases:
                 for start in range(len(phrase) - size + 1):
                     if all(phrase[start + i] in expansion[i] for i in range(size)):
-                        return True
+                        best = max(best, size)
+                        break
         sequence, size = self.sequence, len(self.sequence)
         for phrase in phrases:
             length = len(phrase)
-            if length < 2 or length > size:
+            if length < 2 or length > size or length <= best:
                 continue
             for start in range(size - length + 1):
                 if all(phrase[i] in sequence[start + i] for i in range(length)):
-                    return True
-        return False
+                    best = length
+                    break
+        return best
 
     def phrase_bonus(self, phrase: Phrase) -> float:
         """The bonus for the question appearing in a title or keyword: whole, or inside it."""
