@@ -122,8 +122,9 @@ class SearchIndex:
         self._titles = [frozenset(phrases[0]) for phrases in self._phrases]
         # what each FAQ question asks about its subject (cost, online, where, error, scam…)
         self._asks = [
-            asked(without_fillers(tokens(d.title, chat), chat), chat) if d.kind == "faq" else
-            frozenset()
+            asked(without_fillers(tokens(d.title, chat), chat), chat)
+            if d.kind == "faq"
+            else frozenset()
             for d in self.documents
         ]
         self._by_length: dict[int, list[str]] = {}

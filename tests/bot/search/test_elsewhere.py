@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.search import Document, SearchIndex
+from handlers.search import DEFAULT_MIN_CONFIDENCE
 from handlers.understanding import ChatWords, MinorWords, marked_words
 
 DOCS = [
@@ -59,8 +60,10 @@ def test_an_entry_matches_only_as_a_whole_phrase_and_one_word_only_with_its_mark
 def test_a_subject_in_a_clause_of_why_is_context_not_the_question(index: SearchIndex) -> None:
     asked = "công chứng giấy tờ để nộp hồ sơ xin việc"
     assert index.search(asked, 1)[0].ref == "proc:chung-thuc"
-    assert confidence(index, asked, "proc:chung-thuc") > confidence(
-        index, "công chứng giấy tờ xin việc", "proc:chung-thuc"
+    assert confidence(index, asked, "proc:chung-thuc") >= DEFAULT_MIN_CONFIDENCE
+    # without the clause word, a whole phrase of four words still names the subject
+    assert confidence(index, "công chứng giấy tờ xin việc", "proc:chung-thuc") >= (
+        DEFAULT_MIN_CONFIDENCE
     )
 
 
