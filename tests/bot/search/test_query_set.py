@@ -2,9 +2,9 @@
 
 Reports top-1 (as the bot decides: the confidence gate, and a clarifying question counted right
 when the right answer is one of its choices) and top-3 in the test summary, and fails below 95%
-top-1 or above 5% of off-topic questions answered (the goals of issue 14). bench/understanding.py prints the figures
-by category and over thresholds (docs/BENCHMARKS.md). Follow-ups in context (`after`) are run
-through the bot by tests/handlers/test_dialogue.py.
+top-1 or above 5% of off-topic questions answered (the goals of issue 14).
+bench/understanding.py prints the figures by category and over thresholds (docs/BENCHMARKS.md).
+Follow-ups in context (`after`) are run through the bot by tests/handlers/test_dialogue.py.
 """
 
 from __future__ import annotations
