@@ -8,6 +8,7 @@ import collections
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 # Slots are spaced for slightly under the configured rate, and a window at the platform's end
 # guards the rest. The platform counts a message when it arrives, which the sender never
@@ -70,12 +71,20 @@ class Pacer:
         else:
             self._answers.append(now)
 
+    async def outside(self) -> Callable[[bool], None]:
+        """A message this pacer did not schedule (a reply to someone who wrote) shares the
+        platform's window: it goes as soon as the window has room, before the next slot of
+        ours, and is counted like ours. Call the result when its answer came (or with False:
+        it was never sent)."""
+        sent = await self._hold()
+        return lambda answered: self.done(sent, answered=answered)
+
     def seed(self, answered_ago: list[float], in_flight: int) -> None:
         """Count a previous leader's messages: answered that many seconds ago, or still in
         flight (their arrival unknown: counted as answered a second from now)."""
         now = time.monotonic()
-        self._answers.extend(sorted(now - ago for ago in answered_ago))
-        self._answers.extend([now + 1.0] * in_flight)
+        seeded = [now - ago for ago in answered_ago] + [now + 1.0] * in_flight
+        self._answers = collections.deque(sorted([*self._answers, *seeded]))
 
     async def _slot(self) -> None:
         """Wait for this sender's next slot."""

@@ -40,7 +40,7 @@ from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import ChatSpacing, Pacer
 from bot.broadcast.progress import ProgressReporter
 from bot.broadcast.recorder import recorder_for
-from bot.channels.base import Channel
+from bot.channels.base import Channel, Watched
 from handlers import broadcast_message
 from handlers.content import Content
 from handlers.types import Reply, utcnow
@@ -99,7 +99,10 @@ class Sender:
 
     def pacer(self, channel: str) -> Pacer:
         if channel not in self.pacers:
-            self.pacers[channel] = Pacer(self.config.rates.get(channel, 1.0))
+            pacer = self.pacers[channel] = Pacer(self.config.rates.get(channel, 1.0))
+            target = self.channels.get(channel)
+            if isinstance(target, Watched):  # its replies share the platform's limit
+                target.watch(pacer)
         return self.pacers[channel]
 
     # -- the loop -------------------------------------------------------------------------

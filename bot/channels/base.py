@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from handlers.types import Reply
 
@@ -37,4 +37,27 @@ class Channel(Protocol):
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
         """Send replies to one chat and say what happened; never raises for platform errors."""
+        ...
+
+
+class SendWatcher(Protocol):
+    """Something that keeps a platform's rate (the broadcast pacer) and must count the
+    channel's other messages, which share the same limit."""
+
+    def seed(self, answered_ago: list[float], in_flight: int) -> None:
+        """Count messages answered that many seconds ago, or still on their way."""
+        ...
+
+    async def outside(self) -> Callable[[bool], None]:
+        """Wait until a message may leave, and count it; the returned function is called once
+        its answer came (True) or it was not sent after all (False)."""
+        ...
+
+
+@runtime_checkable
+class Watched(Protocol):
+    """A channel whose replies to incoming messages count towards the pacer's window."""
+
+    def watch(self, watcher: SendWatcher) -> None:
+        """Count the channel's other messages in `watcher` from now on."""
         ...

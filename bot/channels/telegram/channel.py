@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import logging
 import re
+import time
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -24,7 +26,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.base import DeliveryResult, DeliveryStatus, SendWatcher
 from bot.channels.shared_rate import SharedRate
 from bot.channels.telegram.limits import NO_RETRY
 from bot.channels.telegram.render import Outgoing, render_all
@@ -93,12 +95,41 @@ class TelegramChannel:
         # Proactive sends go as paid broadcasts: up to 1,000/s instead of 30/s, for Stars.
         self.proactive = {"allow_paid_broadcast": True} if paid_broadcast else {}
         self._rendered: dict[tuple[Reply, ...], list[Outgoing]] = {}
+        # The broadcast pacer: replies share Telegram's 30 messages/s with the broadcasts.
+        # Until there is one, the last seconds' replies are remembered for it.
+        self._watcher: SendWatcher | None = None
+        self._answered: collections.deque[float] = collections.deque()  # monotonic times
+        self._replying = 0
+
+    def watch(self, watcher: SendWatcher) -> None:
+        """Count every reply in `watcher`'s window from now on (instead of an earlier one's),
+        and the replies of the last second or still on their way."""
+        now = time.monotonic()
+        watcher.seed([now - t for t in self._answered if now - t < 2.0], self._replying)
+        self._watcher = watcher
 
     async def _call(self, call: Outgoing, *, rate_limit_retries: int | None, **extra: Any) -> None:
         """One Bot API call; raises PTB's TelegramError subclasses as the typed methods do."""
         await self.bot.do_api_request(
             call.method, api_kwargs={**call.params, **extra}, rate_limit_args=rate_limit_retries
         )
+
+    async def _counted_call(self, call: Outgoing) -> None:
+        """A reply's call, sent when the broadcast pacers' window has room and counted in it;
+        whatever the outcome, it reached Telegram (if at all) before the answer or error."""
+        watcher = self._watcher
+        answered = await watcher.outside() if watcher is not None else None
+        self._replying += 1
+        try:
+            await self._call(call, rate_limit_retries=None)
+        finally:
+            self._replying -= 1
+            now = time.monotonic()
+            self._answered.append(now)
+            while self._answered and self._answered[0] < now - 2.0:
+                self._answered.popleft()
+            if answered is not None:
+                answered(True)
 
     def _broadcast_calls(self, replies: Sequence[Reply]) -> list[Outgoing]:
         """The calls that show `replies` to any chat (chat_id left to the caller): rendered
@@ -142,7 +173,7 @@ class TelegramChannel:
                 await self.reply_rate.take()
             for attempt, pause in enumerate((*NETWORK_RETRIES, None)):
                 try:
-                    await self._call(call, rate_limit_retries=None)
+                    await self._counted_call(call)
                     break
                 except TelegramError as error:
                     result = classify(error)

@@ -358,3 +358,27 @@ async def test_broadcast_show_tells_how_many_messages_a_crash_could_repeat(
     assert 50 <= int(trip.group(1)) < 500 and int(trip.group(2)) == math.ceil(
         30 * int(trip.group(1)) / 1000
     )
+
+
+async def test_answers_to_citizens_during_a_broadcast_share_the_30_a_second_without_a_429(
+    engine, sessions, content: Content, tg
+) -> None:
+    # Telegram's 30 messages/s is the bot's, replies and broadcasts together.
+    tg.rate_limit(per_second=30)
+    await add_people(sessions, 90, first_chat=9800)
+    broadcast_id = await create_broadcast(sessions, content)
+    async with telegram_channel(tg, sessions, content) as channel:
+        sender = make_sender(engine, {"telegram": channel}, content, rates={"telegram": 30.0})
+
+        async def citizens_write() -> None:
+            for n in range(40):  # 20 answers a second while the broadcast goes out
+                await channel.reply(str(9700 + n), [Reply("Cảm ơn bạn!")])
+                await asyncio.sleep(0.05)
+
+        await asyncio.gather(drain(sender), citizens_write())
+    assert [c.chat_id for c in tg.calls if c.status == 429] == []
+    assert Counter(sent_chats(tg)) == {
+        **{str(9800 + i): 1 for i in range(90)},
+        **{str(9700 + n): 1 for n in range(40)},
+    }
+    assert await states(sessions, broadcast_id) == {"sent": 90}
