@@ -110,33 +110,33 @@ async def test_a_phrasing_that_makes_the_public_query_set_worse_is_refused(
 ) -> None:
     async with web_client(database_url, secret=SECRET) as client:
         token = csrf_from(await (await client.get("/chat")).text())
-        await chat(client, token, text="/hoicanbo dang ky tam trus")
+        await chat(client, token, text="/hoicanbo so hong bi mat")
         await chat(client, token, payload="ask:c:-")
         admin = await person(sessions, "admin", "admin")
         await sign_in(client, sessions, admin)
         inbox = await (await client.get("/dashboard/hoidap")).text()
         path = re.search(r'href="(/dashboard/hoidap/\d+)"', inbox).group(1)
-        page = await form(client, path, action="link", ref="guide:vneid-muc-2")
-        # The typo would become a known word pointing at the VNeID guide: the public query
-        # "dang ky tam trus" (temporary residence) would then open the wrong answer.
+        page = await form(client, path, action="link", ref="proc:1.012783")
+        # Linked to a sibling land procedure by mistake, the public query
+        # "sổ hồng bị mất" would then open the wrong answer.
         assert "Không nhận" in page and "câu hỏi mẫu" in page
 
 
 async def test_a_content_gap_linked_on_the_teaching_page_is_answered_from_then_on(
     database_url: str, sessions: db.SessionFactory
 ) -> None:
-    gap = "con mèo nhà tôi bị lạc thì báo ở đâu"
+    gap = "con mèo nhà tôi đi lạc thì báo ở đâu"
     async with web_client(database_url, secret=SECRET) as client:
         token = csrf_from(await (await client.get("/chat")).text())
         assert "Cần người giúp? Hỏi ở đâu" not in (await chat(client, token, text=gap))[0]["text"]
         admin = await person(sessions, "admin", "admin")  # the citizen gave no place
         await sign_in(client, sessions, admin)
         page = await (await client.get("/dashboard/hoidap/hoc")).text()
-        assert "con meo nha toi bi lac thi bao o dau" in page
+        assert "con meo nha toi di lac thi bao o dau" in page
         page = await form(
             client,
             "/dashboard/hoidap/hoc",
-            question="con meo nha toi bi lac thi bao o dau",
+            question="con meo nha toi di lac thi bao o dau",
             ref="guide:noi-ho-tro",
         )
         assert "Từ nay bot trả lời câu hỏi này bằng guide:noi-ho-tro" in page
