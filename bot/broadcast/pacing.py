@@ -59,6 +59,12 @@ class Pacer:
         await self._slot()
         return await self._hold()
 
+    def count(self) -> float:
+        """A message that takes no slot (a reply on the same channel) goes out now: count it
+        in the platform's window like the others, without waiting; `done` when answered."""
+        self._pending += 1
+        return time.monotonic()
+
     def done(self, sent: float, *, answered: bool = True) -> None:
         """The message taken at `sent` was answered now (or, not `answered`, never sent)."""
         self._pending -= 1

@@ -88,6 +88,9 @@ class Sender:
         self._stop: asyncio.Event | None = None
         self._failed = False  # the last cycle failed: give back its rows first
         self._rest_until = 0.0  # monotonic time before which this instance leaves the lock
+        for name, channel in channels.items():
+            if hasattr(channel, "replying"):  # its replies share the platform's window
+                channel.replying = functools.partial(self._replying, name)
 
     @property
     def fence(self) -> Fence:
@@ -101,6 +104,12 @@ class Sender:
         if channel not in self.pacers:
             self.pacers[channel] = Pacer(self.config.rates.get(channel, 1.0))
         return self.pacers[channel]
+
+    def _replying(self, channel: str) -> Callable[[], None]:
+        """A reply on `channel` goes out now: its pacer counts it until it is answered, so
+        broadcasts and replies together stay within the platform's window."""
+        pacer = self.pacer(channel)
+        return functools.partial(pacer.done, pacer.count())
 
     # -- the loop -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -28,6 +28,12 @@ class DeliveryResult:
     @property
     def ok(self) -> bool:
         return self.status is DeliveryStatus.SENT
+
+
+# Told that a message other than a broadcast's (a reply) goes out now; returns what to call
+# when it was answered. The broadcast sender counts these in the platform's window, which
+# replies and free-rate broadcasts share (bot/broadcast/sender.py).
+OtherSend = Callable[[], Callable[[], None]]
 
 
 class Channel(Protocol):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat
@@ -24,7 +25,7 @@ from telegram.error import (
 from telegram.ext import ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.base import DeliveryResult, DeliveryStatus
+from bot.channels.base import DeliveryResult, DeliveryStatus, OtherSend
 from bot.channels.shared_rate import SharedRate
 from bot.channels.telegram.limits import NO_RETRY
 from bot.channels.telegram.prepared import Prepared, prepare
@@ -95,6 +96,7 @@ class TelegramChannel:
         # Proactive sends go as paid broadcasts: up to 1,000/s instead of 30/s, for Stars.
         self.proactive = {"allow_paid_broadcast": True} if paid_broadcast else {}
         self._rendered: dict[tuple[Reply, ...], list[Outgoing | Prepared]] = {}
+        self.replying: OtherSend | None = None  # set by the broadcast sender
 
     async def _call(self, call: Outgoing, *, rate_limit_retries: int | None, **extra: Any) -> None:
         """One Bot API call; raises PTB's TelegramError subclasses as the typed methods do."""
@@ -165,6 +167,16 @@ class TelegramChannel:
             return result
         return DeliveryResult(DeliveryStatus.SENT)
 
+    @contextlib.contextmanager
+    def _counted(self) -> Iterator[None]:
+        """A reply's call: counted by the broadcast sender's pacer while on its way."""
+        answered = self.replying() if self.replying is not None else None
+        try:
+            yield
+        finally:
+            if answered is not None:
+                answered()
+
     async def reply(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
         """Answer an incoming message: 429 waits and retries (rate limiter), network errors
         retry with backoff; a block marks the contact unreachable."""
@@ -173,7 +185,8 @@ class TelegramChannel:
                 await self.reply_rate.take()
             for attempt, pause in enumerate((*NETWORK_RETRIES, None)):
                 try:
-                    await self._call(call, rate_limit_retries=None)
+                    with self._counted():
+                        await self._call(call, rate_limit_retries=None)
                     break
                 except TelegramError as error:
                     result = classify(error)

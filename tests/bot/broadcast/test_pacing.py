@@ -39,3 +39,14 @@ async def test_the_shortest_round_trip_is_forgotten_after_a_while(
     await asyncio.sleep(0.06)
     await answer(pacer, 0.2)
     assert pacer.shortest() == pytest.approx(0.2, abs=0.005)
+
+
+async def test_replies_on_the_channel_take_their_place_in_the_platforms_second() -> None:
+    # Replies and free-rate broadcasts share Telegram's 30/s: five replies answered just now
+    # leave no room for a broadcast message at 5/s until their second has passed.
+    pacer = Pacer(5)
+    for _ in range(5):
+        pacer.done(pacer.count())
+    started = time.monotonic()
+    await pacer.take()
+    assert time.monotonic() - started >= 0.9
