@@ -78,10 +78,13 @@ class Pacer:
         trips.append((now, trip))
         while trips[0][0] < now - SHORTEST_SECONDS:
             trips.popleft()
-        if self._answers and now < self._answers[-1]:  # behind a seeded one (a takeover)
-            bisect.insort(self._answers, now)
+        answers = self._answers
+        while answers and answers[0] <= now - 1.0:  # out of every window (replies come when
+            answers.popleft()  # no broadcast is sending: this keeps the deque short)
+        if answers and now < answers[-1]:  # behind a seeded one (a takeover)
+            bisect.insort(answers, now)
         else:
-            self._answers.append(now)
+            answers.append(now)
 
     def shortest(self) -> float:
         """The shortest round trip of the last SHORTEST_SECONDS (0 before any answer)."""

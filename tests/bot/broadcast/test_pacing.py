@@ -50,3 +50,12 @@ async def test_replies_on_the_channel_take_their_place_in_the_platforms_second()
     started = time.monotonic()
     await pacer.take()
     assert time.monotonic() - started >= 0.9
+
+
+async def test_replies_while_nothing_is_broadcast_leave_nothing_behind() -> None:
+    pacer = Pacer(30)
+    for _ in range(3):
+        pacer.done(pacer.count())
+    await asyncio.sleep(1.01)
+    pacer.done(pacer.count())
+    assert len(pacer._answers) == 1  # the reply of the last second only
