@@ -23,10 +23,15 @@ from collections.abc import Callable
 # of two *different* messages, which can be a little shorter than the shortest round trip
 # seen (one message's two ways): hence a margin. At 30/s and 100-150 ms round trips the
 # window spans about 1.035 s.
+# The shortest is taken over the last SHORTEST_SECONDS, not over the last few hundred
+# messages: a round trip is measured by this process, and when the machine is busy the
+# event loop reads every answer late for a while, so each trip of such a spell is longer
+# than the network's; a minimum over a fraction of a second (200 messages at 1,000/s)
+# then exceeded the network's shortest, and the window let 429s through.
 HEADROOM = 0.97
 MARGIN = 0.005  # seconds taken off the shortest round trip seen, plus MARGIN_SHARE of it
 MARGIN_SHARE = 0.05
-TRIPS = 200  # recent round trips kept for the shortest
+SHORTEST_SECONDS = 10.0  # how long a shortest round trip is remembered
 MAX_LAG = 0.25  # seconds of schedule a late (descheduled) sender may make up: the window holds
 POLL = 0.005  # seconds between looks while every place in the window waits for an answer
 
@@ -45,9 +50,10 @@ class Pacer:
         self._paused_until = 0.0
         self._answers: collections.deque[float] = collections.deque()  # answer times, in order
         self._pending = 0  # taken, not answered yet: arrival unknown
-        self._trips: collections.deque[float] = collections.deque(maxlen=TRIPS)
-        self._shortest = 0.0  # until a round trip is seen, no message is assumed to take time
-        self._answered = 0
+        # (answer time, round trip), round trips rising: the first is the shortest of the
+        # last SHORTEST_SECONDS (a sliding-window minimum). Empty: no message is assumed to
+        # take time.
+        self._trips: collections.deque[tuple[float, float]] = collections.deque()
 
     async def take(self) -> float:
         """Wait until a message may go out now, and count it; returns the time it left."""
@@ -60,16 +66,24 @@ class Pacer:
         if not answered:
             return
         now = time.monotonic()
-        self._trips.append(now - sent)
-        self._answered += 1
-        if self._answered == 1 or now - sent < self._shortest:
-            self._shortest = now - sent
-        elif self._answered % TRIPS == 0:
-            self._shortest = min(self._trips)  # forget a shortest that left the recent ones
-        if self._answers and now < self._answers[-1]:  # behind a seeded one (a takeover)
-            bisect.insort(self._answers, now)
+        trip = now - sent
+        trips = self._trips
+        while trips and trips[-1][1] >= trip:
+            trips.pop()
+        trips.append((now, trip))
+        while trips[0][0] < now - SHORTEST_SECONDS:
+            trips.popleft()
+        answers = self._answers
+        while answers and answers[0] <= now - 1.0:  # out of every window (replies come when
+            answers.popleft()  # no broadcast is sending: this keeps the deque short)
+        if answers and now < answers[-1]:  # behind a seeded one (a takeover)
+            bisect.insort(answers, now)
         else:
-            self._answers.append(now)
+            answers.append(now)
+
+    def shortest(self) -> float:
+        """The shortest round trip of the last SHORTEST_SECONDS (0 before any answer)."""
+        return self._trips[0][1] if self._trips else 0.0
 
     async def outside(self) -> Callable[[bool], None]:
         """A message this pacer did not schedule (a reply to someone who wrote) shares the
@@ -105,7 +119,7 @@ class Pacer:
         than the rate can share the new message's second at the platform; count it."""
         while True:
             now = time.monotonic()
-            reach = now - 1.0 + max(0.0, self._shortest * (1 - MARGIN_SHARE) - MARGIN)
+            reach = now - 1.0 + max(0.0, self.shortest() * (1 - MARGIN_SHARE) - MARGIN)
             while self._answers and self._answers[0] <= reach:
                 self._answers.popleft()
             wait = self._paused_until - now

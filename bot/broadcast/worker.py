@@ -44,11 +44,13 @@ async def work(sender: Sender, run: ChannelRun) -> None:
     """Send queued deliveries one at a time.
 
     One commit records a message as sent the moment the platform answers and marks the
-    next message in flight (before it waits for its slot). So a crash leaves at most
-    this worker's one message sent-but-unrecorded, and a message marked in flight but
-    not yet sent is simply sent after the restart. Other outcomes (rare) take a normal
-    transaction. Right before each send the worker checks that this instance still
-    leads; when it no longer does, it stops and its message is given back unsent.
+    next message in flight (before it waits for its slot); the recorder shares that commit
+    among the workers whose answers came within the same few milliseconds (recorder.py).
+    So a crash leaves at most this worker's one message sent-but-unrecorded, and a message
+    marked in flight but not yet sent is simply sent after the restart. Other outcomes
+    (rare) take a normal transaction. Right before each send the worker checks that this
+    instance still leads; when it no longer does, it stops and its message is given back
+    unsent.
     """
     channel = run.channel
     target = sender.channels[channel]

@@ -29,7 +29,9 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.base import DeliveryResult, DeliveryStatus, SendWatcher
 from bot.channels.shared_rate import SharedRate
 from bot.channels.telegram.limits import NO_RETRY
+from bot.channels.telegram.prepared import Prepared, prepare
 from bot.channels.telegram.render import Outgoing, render_all
+from bot.channels.telegram.request import AiohttpRequest
 from handlers.content import Content
 from handlers.types import Reply
 from storage import contacts
@@ -94,7 +96,7 @@ class TelegramChannel:
         self.content = content
         # Proactive sends go as paid broadcasts: up to 1,000/s instead of 30/s, for Stars.
         self.proactive = {"allow_paid_broadcast": True} if paid_broadcast else {}
-        self._rendered: dict[tuple[Reply, ...], list[Outgoing]] = {}
+        self._rendered: dict[tuple[Reply, ...], list[Outgoing | Prepared]] = {}
         # The broadcast pacer: replies share Telegram's 30 messages/s with the broadcasts.
         # Until there is one, the last seconds' replies are remembered for it.
         self._watcher: SendWatcher | None = None
@@ -131,19 +133,45 @@ class TelegramChannel:
             if answered is not None:
                 answered(True)
 
-    def _broadcast_calls(self, replies: Sequence[Reply]) -> list[Outgoing]:
+    def _broadcast_calls(self, replies: Sequence[Reply]) -> list[Outgoing | Prepared]:
         """The calls that show `replies` to any chat (chat_id left to the caller): rendered
-        once for all the recipients of a broadcast."""
+        once for all the recipients of a broadcast, and encoded once when the bot's
+        networking is ours (bot/channels/telegram/prepared.py)."""
         key = tuple(replies)
         try:
             calls = self._rendered.get(key)
         except TypeError:  # a reply built with a list somewhere: render it every time
-            return render_all("", replies)
+            return list(render_all("", replies))
         if calls is None:
             if len(self._rendered) >= RENDERED_KEPT:
                 self._rendered.clear()
-            calls = self._rendered[key] = render_all("", replies)
+            calls = self._rendered[key] = self._encoded(render_all("", replies))
         return calls
+
+    def _encoded(self, calls: list[Outgoing]) -> list[Outgoing | Prepared]:
+        if not isinstance(self.bot.request, AiohttpRequest):
+            return list(calls)
+        base = self.bot.base_url
+        return [prepare(base, call, self.proactive) or call for call in calls]
+
+    async def _post(self, call: Prepared, chat_id: str) -> None:
+        """One prepared call through the bot's networking; raises PTB's TelegramError
+        subclasses as `_call` does. A free-rate message goes through the bot's rate limiter
+        like `_call` with NO_RETRY (it shares the bot's 30/s with replies); a paid broadcast
+        does not: Telegram counts those apart, and the sender's pacer holds their rate."""
+        request = self.bot.request
+        assert isinstance(request, AiohttpRequest)  # `_encoded` prepares calls only then
+        form = call.form(chat_id)
+        limiter = self.bot.rate_limiter
+        if limiter is None or self.proactive:
+            await request.post_form(call.url, form)
+            return
+
+        async def post() -> bool:
+            await request.post_form(call.url, form)
+            return True
+
+        await limiter.process_request(post, (), {}, call.method, {"chat_id": chat_id}, NO_RETRY)
 
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> DeliveryResult:
         """Proactive send (broadcasts): one attempt, the outcome classified, never raises.
@@ -154,9 +182,12 @@ class TelegramChannel:
         """
         try:
             for call in self._broadcast_calls(replies):
-                await self._call(
-                    call, rate_limit_retries=NO_RETRY, chat_id=chat_id, **self.proactive
-                )
+                if isinstance(call, Prepared):
+                    await self._post(call, chat_id)
+                else:
+                    await self._call(
+                        call, rate_limit_retries=NO_RETRY, chat_id=chat_id, **self.proactive
+                    )
         except TelegramError as error:
             result = classify(error)
             if result.status is DeliveryStatus.BLOCKED:

@@ -12,8 +12,10 @@ from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # as aiohttp labels a form
 
 
 class AiohttpRequest(BaseRequest):
@@ -41,6 +43,11 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._timeout = aiohttp.ClientTimeout(  # the defaults' timeout, built once
+            connect=_sum(pool_timeout, connect_timeout),
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
+        )
 
     @property
     def read_timeout(self) -> float:
@@ -68,8 +75,6 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data is not None and request_data.contains_files
         uploads = request_data.multipart_data if request_data is not None and files else {}
         read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
@@ -89,13 +94,64 @@ class AiohttpRequest(BaseRequest):
         data: Any = None
         if request_data is not None:
             data = _multipart(request_data, uploads) if uploads else request_data.json_parameters
+        return await self._exchange(method, url, data, timeout)
+
+    async def post_form(self, url: str, body: bytes) -> None:
+        """POST a form-encoded `body` (what `do_request` sends for a call without files,
+        encoded by the caller: a broadcast's message once for all its recipients) with the
+        default timeouts. A 2xx answer is a success and its body (the sent Message) is not
+        read; any other raises the PTB error that `post` would raise (the answer is read by
+        PTB's own `BaseRequest.post`)."""
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            code, payload = await self._exchange("POST", url, body, self._timeout, FORM)
+        except TelegramError:
+            raise
+        except Exception as exc:  # as BaseRequest's wrapper treats do_request's failures
+            raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+        if not 200 <= code <= 299:
+            await _Answered(code, payload).post(url)
+            raise NetworkError(f"Unexpected answer ({code})")  # `post` raised for any error
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        data: Any,
+        limits: aiohttp.ClientTimeout,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        try:
+            async with self._session.request(
+                method, url, data=data, timeout=limits, headers=headers
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's TimeoutError
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+class _Answered(BaseRequest):
+    """An answer already received, read the way PTB reads every answer (`BaseRequest.post`:
+    the result of a 2xx, else RetryAfter, Forbidden, BadRequest... from status and body)."""
+
+    def __init__(self, code: int, payload: bytes) -> None:
+        self._answer = code, payload
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return self._answer
 
 
 def _sum(*parts: float | None) -> float | None:

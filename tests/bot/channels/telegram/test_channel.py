@@ -45,6 +45,24 @@ async def test_one_message_to_many_chats_reaches_each_with_its_own_chat_id(
     assert calls[3].buttons == [{"text": "Xem", "callback_data": "menu"}]
 
 
+async def test_a_broadcast_goes_on_the_wire_as_ptb_sends_the_same_message(
+    webhook: Dvcbot, tg: FakeTelegram
+) -> None:
+    # Broadcasts are encoded once for all their recipients (telegram/prepared.py); each
+    # recipient must get exactly what PTB's own call sends, keyboard and all.
+    long = Reply(text="Dòng một\n" * 700 + "& hết", buttons=GUIDE.buttons)  # two messages
+    for reply in (GUIDE, long):
+        assert (await channel(webhook).reply("41", [reply])).ok
+        assert (await channel(webhook).send("42", [reply])).ok
+        assert (await channel(webhook).send("-1001", [reply])).ok
+    calls = tg.sent()
+    by_ptb = [c.params for c in calls if c.chat_id == "41"]
+    for chat in ("42", "-1001"):
+        ours = [{**c.params, "chat_id": "41"} for c in calls if c.chat_id == chat]
+        assert ours == by_ptb
+    assert len(by_ptb) == 3
+
+
 @pytest.mark.parametrize(
     ("failure", "status"),
     [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from telegram import Bot
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.channels.telegram.prepared import prepare
+from bot.channels.telegram.render import Outgoing
 from bot.channels.telegram.request import AiohttpRequest
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.process import free_port
@@ -47,3 +49,28 @@ async def test_an_unreachable_server_is_a_network_error() -> None:
             await bot.send_message(42, "xin chào")
     finally:
         await bot.request.shutdown()
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 429, 500, 502, "drop"])
+async def test_a_prepared_form_fails_with_the_error_ptb_raises_for_the_same_answer(
+    status: int | str,
+) -> None:
+    async with FakeTelegram(TOKEN) as tg:
+        request = AiohttpRequest()
+        async with Bot(TOKEN, base_url=tg.base_url, request=request) as bot:
+            tg.fail_next("sendMessage", status, retry_after=3 if status == 429 else None)
+            with pytest.raises(TelegramError) as by_ptb:
+                await bot.send_message(42, "a")
+            call = prepare(bot.base_url, Outgoing("sendMessage", {"text": "a"}), {})
+            assert call is not None
+            tg.fail_next("sendMessage", status, retry_after=3 if status == 429 else None)
+            with pytest.raises(TelegramError) as prepared:
+                await request.post_form(call.url, call.form("42"))
+            await request.post_form(call.url, call.form("42"))  # and then a success
+    assert type(prepared.value) is type(by_ptb.value)
+    assert str(prepared.value) == str(by_ptb.value)
+    if isinstance(by_ptb.value, RetryAfter):
+        assert isinstance(prepared.value, RetryAfter)
+        assert prepared.value.retry_after == by_ptb.value.retry_after
+    sent = tg.calls_to("sendMessage")
+    assert [c.params for c in sent if c.status == 200] == [{"chat_id": "42", "text": "a"}]
