@@ -235,3 +235,12 @@ async def test_a_huge_body_without_a_length_is_cut_off(zalo: ZaloApp) -> None:
     )
     assert response.status == 413
     await assert_untouched(zalo)
+
+
+async def test_an_event_without_a_message_id_holding_a_lone_surrogate_is_answered(
+    zalo: ZaloApp,
+) -> None:
+    # No msg_id: the event is de-duplicated by a hash of its body, which UTF-8 cannot carry
+    # as typed (a forged "\ud800" escape); it is stored and answered all the same.
+    sent = await zalo.deliver(event("user_send_text", text="xin chào \ud800", msg_id=""))
+    assert len(sent) == 1 and "dvcbot" in sent[0]["text"]
