@@ -57,6 +57,7 @@ QUALIFIER_BONUS = 0.3
 # A whole phrase of an item of this many words is the subject even when the question also
 # names something outside public services ("hồ sơ xin việc … phiếu lý lịch tư pháp").
 LONG_PHRASE = 4
+OTHER_NUMBER = 0.3  # an item whose title numbers the asked word otherwise ("mức 1" vs "mức 2")
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -108,6 +109,7 @@ class SearchIndex:
             self._phrases.append((title, *keywords))
             fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
         self.terms: dict[str, int] = dict(ids)
+        self._numbers = {term: word for word, term in self.terms.items() if word.isdigit()}
         self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
         # per word and marks: which of the word's postings write it so ("kể" is not "kế")
@@ -272,7 +274,10 @@ class SearchIndex:
             if asks and asks & self._asks[doc]:
                 # only among the items of the subject asked about: as much as it matches it
                 bonus += ASK_BONUS * float(coverage[doc])
-            ranked.append((float(scores[doc]) * (1 + bonus), doc, exact))
+            score = float(scores[doc]) * (1 + bonus)
+            if wanted.numbered and self._other_number(doc, wanted.numbered):
+                score *= OTHER_NUMBER  # "mức 2" asked, "mức 1" in the title
+            ranked.append((score, doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
         for score, doc, exact in ranked[: limit * 3]:
@@ -282,6 +287,23 @@ class SearchIndex:
         # an item matched only through intent words ("hết hạn" -> gia hạn) answers nothing
         hits.sort(key=lambda h: h.confidence <= 0)
         return hits[:limit]
+
+    def _other_number(self, doc: int, numbered: list[tuple[frozenset[int], str]]) -> bool:
+        """Whether the item's title numbers a word of the question otherwise ("mức 1" for a
+        question about "mức 2"), and never as the question does."""
+        title = self._phrases[doc][0]
+        given = [
+            (word, self._numbers[number])
+            for word, number in itertools.pairwise(title)
+            if number in self._numbers
+        ]
+        if not given:
+            return False
+        for terms, number in numbered:
+            numbers = {n for word, n in given if word in terms}
+            if numbers and number not in numbers:
+                return True
+        return False
 
     def _confidence(self, doc: int, coverage: float, wanted: _Wanted) -> float:
         """The share of the question's informative words matched, raised when the question
@@ -409,6 +431,13 @@ class _Wanted:
     def __init__(self, query: Query) -> None:
         self.sequence = query.sequence
         self.pairs = list(itertools.pairwise(self.sequence))
+        # a word the question numbers ("mức 2", "hạng 3"): its terms, and the number typed
+        typed_slots = [slot for g in query.groups for slot in g.variants[0]]
+        self.numbered = [
+            (frozenset(t for t, _ in word.terms), number.word)
+            for word, number in itertools.pairwise(typed_slots)
+            if number.word.isdigit() and word.terms and not word.word.isdigit()
+        ]
         typed = [g.variants[0] for g in query.groups]
         self.informative = sum(1 for v in typed for slot in v if not slot.stop)
         # a word of no Vietnamese shape the content does not have ("facebook"): the question is
