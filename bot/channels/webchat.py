@@ -164,15 +164,23 @@ async def _answer(
     return 200, [*waiting, *replies]
 
 
-async def chat_updates(request: web.Request) -> web.Response:
-    """POST /chat/updates (X-CSRF-Token): officers' answers that arrived since the last look."""
-    runtime = request.app[RUNTIME]
+def _api_visitor(request: web.Request) -> str | web.Response:
+    """The visitor of a script's POST (same origin, X-CSRF-Token), or the 403 to send."""
     visitor = visitor_of(request)
     if visitor is None or not same_origin(request):
         return web.json_response({"error": "forbidden"}, status=403)
     token = request.headers.get("X-CSRF-Token", "")
-    if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
+    if not hmac.compare_digest(token, csrf_token(request.app[RUNTIME].secret, visitor)):
         return web.json_response({"error": "bad csrf token"}, status=403)
+    return visitor
+
+
+async def chat_updates(request: web.Request) -> web.Response:
+    """POST /chat/updates (X-CSRF-Token): officers' answers that arrived since the last look."""
+    runtime = request.app[RUNTIME]
+    visitor = _api_visitor(request)
+    if isinstance(visitor, web.Response):
+        return visitor
     key = user_key(runtime.secret, visitor)
     replies = await pending_replies(runtime.sessions, CHANNEL, key, now=runtime.clock.now())
     return web.json_response({"replies": [reply_json(r) for r in replies]})
@@ -186,13 +194,9 @@ def _client_id(value: Any) -> str | None:
 
 async def chat_api(request: web.Request) -> web.Response:
     """POST /chat/api {"text"} or {"payload"} with header X-CSRF-Token -> {"replies": [...]}."""
-    runtime = request.app[RUNTIME]
-    visitor = visitor_of(request)
-    if visitor is None or not same_origin(request):
-        return web.json_response({"error": "forbidden"}, status=403)
-    token = request.headers.get("X-CSRF-Token", "")
-    if not hmac.compare_digest(token, csrf_token(runtime.secret, visitor)):
-        return web.json_response({"error": "bad csrf token"}, status=403)
+    visitor = _api_visitor(request)
+    if isinstance(visitor, web.Response):
+        return visitor
     try:
         body = await request.json()
     except ValueError:
