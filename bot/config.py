@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     ui_lang: Literal["vi", "en"] = "vi"
     # Search (free-text answers): the share of a question an item must match to be given as
     # the answer; below it the bot offers the closest topics and records a content gap.
-    search_min_confidence: float = Field(default=0.55, ge=0.0, le=1.0)
+    search_min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
 
     # Web chat and officer dashboard (bot/channels/webchat.py, bot/dashboard/)
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)  # per visitor

@@ -38,8 +38,13 @@ class Hit:
     id: str
     title: str
     score: float
-    confidence: float  # 0..1: the share of the question this item matches
+    # 0..1: the chance this item is the right answer (bot/search/calibration.py), compared
+    # with DVCBOT_SEARCH_MIN_CONFIDENCE
+    confidence: float
     exact: bool = False  # the question is this item's whole title or one of its keywords
+    # 0..1: the idf-weighted share of the question's informative words the item matches, raised
+    # when the question holds one of its phrases whole (what the confidence is calibrated from)
+    evidence: float = 0.0
 
     @property
     def ref(self) -> str:
@@ -54,7 +59,7 @@ class Searcher(Protocol):
 
 router = Router("search")
 
-DEFAULT_MIN_CONFIDENCE = 0.55  # chosen on the labelled sets: docs/BENCHMARKS.md
+DEFAULT_MIN_CONFIDENCE = 0.4  # chosen on the labelled sets: docs/BENCHMARKS.md
 ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best answer
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5

@@ -13,8 +13,10 @@ How a question is matched (see query.py and index.py):
 - documents are scored with BM25F, title over keywords over body, and the best 40 re-ranked
   with bonuses for the question's word pairs, the whole question as (part of) a title or
   keyword, and the share of the title it covers;
-- each hit carries a confidence, the idf-weighted share of the question's words it matches
-  (filler words such as "tôi muốn hỏi" do not count), which the handlers compare with
+- each hit carries its evidence, the idf-weighted share of the question's words it matches
+  (filler words such as "tôi muốn hỏi" do not count), and a confidence, the chance it is the
+  right answer, calibrated on labelled questions from that share, the score and the lead over
+  the other hits (calibration.py), which the handlers compare with
   DVCBOT_SEARCH_MIN_CONFIDENCE.
 """
 

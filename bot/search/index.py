@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.search.calibration import FITTED, Calibration
 from bot.search.documents import Document, documents_from, synonyms_from
 from bot.search.query import MARKS_WEIGHT, STOP_WEIGHT, Query, Slot, elsewhere, parse_query
 from handlers.content import Content
@@ -71,8 +72,12 @@ class SearchIndex:
         documents: Iterable[Document],
         synonyms: Mapping[str, Sequence[str]] | None = None,
         chat: ChatWords = EMPTY,
+        calibration: Calibration | None = FITTED,
     ) -> None:
+        """`calibration` turns a hit's evidence into its confidence (bot/search/calibration.py);
+        None leaves the confidence the evidence itself (to fit a calibration on)."""
         self.documents: list[Document] = list(documents)
+        self.calibration = calibration
         self.chat = chat
         self.size = len(self.documents)
         # word -> id, handing out the next id to a new word; map() keeps tokenizing in C
@@ -280,10 +285,18 @@ class SearchIndex:
             ranked.append((score, doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
+        best = ranked[0][0]
         for score, doc, exact in ranked[: limit * 3]:
             item = self.documents[doc]
-            confidence = self._confidence(doc, float(coverage[doc]), wanted)
-            hits.append(Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact))
+            evidence = self._confidence(doc, float(coverage[doc]), wanted)
+            confidence = (
+                self.calibration.confidence(evidence, score, best, self.max_idf)
+                if self.calibration
+                else evidence
+            )
+            hits.append(
+                Hit(item.kind, item.id, item.title, round(score, 4), confidence, exact, evidence)
+            )
         # an item matched only through intent words ("hết hạn" -> gia hạn) answers nothing
         hits.sort(key=lambda h: h.confidence <= 0)
         return hits[:limit]

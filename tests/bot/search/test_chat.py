@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.support.process import run_dvcbot
@@ -22,7 +23,7 @@ def test_the_search_command_shows_ranked_answers_and_flags_unanswered(tmp_path: 
     assert found.returncode == 0, found.stderr
     assert "  dooi→doi\n  gplx | giay phep lai xe\n" in found.stdout
     assert "1. proc:3.000347  score " in found.stdout
-    assert "confidence 100%" in found.stdout
+    assert re.search(r"1\. proc:3\.000347  score [\d.]+  confidence (\d+)%", found.stdout)
     missing = run_dvcbot(["search", "nuôi rồng"], tmp_path, DVCBOT_UI_LANG="en")
     assert missing.returncode == 1
-    assert "No answer above the confidence threshold (55%)." in missing.stdout
+    assert "No answer above the confidence threshold (40%)." in missing.stdout

@@ -122,10 +122,14 @@ def test_the_words_in_order_rank_above_the_same_words_scattered() -> None:
     assert SearchIndex(docs).search("sinh hoat tam vang", 1)[0].id == "phrase"
 
 
-def test_confidence_is_the_share_of_the_question_matched(index: SearchIndex) -> None:
-    assert index.search("dang ky tam tru", 1)[0].confidence == pytest.approx(1.0)
-    partial = index.search("dang ky tam tru xyzzyq", 1)[0].confidence
-    assert 0.3 < partial < 1.0
+def test_evidence_is_the_share_of_the_question_matched_and_confidence_follows_it(
+    index: SearchIndex,
+) -> None:
+    whole = index.search("dang ky tam tru", 1)[0]
+    assert whole.evidence == pytest.approx(1.0)
+    partial = index.search("dang ky tam tru xyzzyq", 1)[0]
+    assert 0.3 < partial.evidence < 1.0
+    assert 0 < partial.confidence < whole.confidence < 1
     assert index.search("asdfgh qwerty", 3) == []
 
 

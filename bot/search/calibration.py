@@ -1,0 +1,77 @@
+"""Confidence as the chance that a hit is the right answer, fitted on labelled questions.
+
+The index measures its evidence for a hit in three ways, each telling only part of the story:
+
+- the *evidence*: the idf-weighted share of the question's informative words the item
+  matches, raised when the question holds one of its phrases whole (index.py `_confidence`);
+  a long question told as a story ("ông đi khám bệnh quên đem thẻ …") matches a small share
+  even when it is plainly about the item;
+- the *strength*: the BM25F score in units of the rarest word's weight, which grows with every
+  informative word matched in a title, keyword or example, whatever else the question says;
+- the *lead*: the hit's score as a share of the best hit's, so that the runners-up of a clear
+  winner are not offered as confidently as it.
+
+A logistic model joins them: confidence = 1 / (1 + e^-(bias + evidence·w1 + ln(1 + strength)·w2
++ lead·w3)). Its weights are fitted (L2-regularised logistic regression, Newton's method) on the
+public labelled sets, tests/fixtures/search_queries.yaml (each hit of the top 3 labelled right
+or wrong) and tests/fixtures/search_off_topic.yaml (every hit wrong), by
+`python bench/understanding.py --fit`, which prints the weights to paste below and the
+precision/recall sweep the default threshold (`handlers.search.DEFAULT_MIN_CONFIDENCE`) was
+chosen from; docs/BENCHMARKS.md keeps the figures. Refit after large changes to the content or
+to the index's scoring.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    bias: float
+    evidence: float
+    strength: float
+    lead: float
+
+    def confidence(self, evidence: float, score: float, best: float, unit: float) -> float:
+        """The chance the hit is right; 0 when it matches nothing the question asks."""
+        if evidence <= 0 or score <= 0:
+            return 0.0
+        z = (
+            self.bias
+            + self.evidence * evidence
+            + self.strength * math.log1p(score / unit)
+            + self.lead * (score / best if best > 0 else 1.0)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+# Fitted on 2026-12-06 on 385 on-topic and 144 off-topic public questions (1,587 hits):
+# `python bench/understanding.py --fit`.
+FITTED = Calibration(bias=-10.4, evidence=3.75, strength=1.36, lead=5.74)
+
+
+def features(evidence: float, score: float, best: float, unit: float) -> list[float]:
+    """The model's inputs for one hit, the constant first."""
+    return [1.0, evidence, math.log1p(score / unit), score / best if best > 0 else 1.0]
+
+
+def fit(rows: Sequence[Sequence[float]], right: Sequence[bool], l2: float = 1.0) -> Calibration:
+    """Logistic regression of `right` on `rows` (from `features`), the bias not penalised."""
+    x = np.asarray(rows, dtype=np.float64)
+    y = np.asarray(right, dtype=np.float64)
+    penalty = np.diag([0.0] + [l2] * (x.shape[1] - 1))
+    w = np.zeros(x.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x.T * (p * (1.0 - p))) @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if float(np.abs(step).max()) < 1e-9:
+            break
+    return Calibration(*(round(float(v), 2) for v in w))
