@@ -39,6 +39,31 @@ class Word(str):
     # names something outside public services ("facebook", "lãi suất", "động đất"): read as a
     # word the content does not have, whatever the content holds
     elsewhere: bool = False
+    # the last word before a comma, full stop, question mark…: a phrase does not run on past it
+    # ("điện thoại bấm số, hông có …" holds no "sổ hồng")
+    ends: bool = False
+
+
+_CLAUSE_END = frozenset(",.;:!?…")
+
+
+def ends_clause(word: str) -> bool:
+    return bool(getattr(word, "ends", False))
+
+
+def across_clauses(phrase: Sequence[str]) -> bool:
+    """Whether a run of words crosses the end of a clause (a mark after any word but the last)."""
+    return any(ends_clause(word) for word in phrase[:-1])
+
+
+def _carried(word: str, like: str) -> Word:
+    """`word` as a Word with the marks and flags `like` was typed with."""
+    out = Word(word)
+    out.marks = getattr(like, "marks", "")
+    out.aside = getattr(like, "aside", False)
+    out.elsewhere = getattr(like, "elsewhere", False)
+    out.ends = ends_clause(like)
+    return out
 
 
 def marks_of(token: str) -> str:
@@ -51,13 +76,17 @@ def marks_of(token: str) -> str:
 def marked_words(text: str) -> list[str]:
     """Like `words`, but each word is a `Word` carrying the marks it was typed with."""
     out: list[str] = []
-    for token in _TOKEN.findall(clean(text).lower()):
+    text = clean(text).lower()
+    for match in _TOKEN.finditer(text):
+        token = match.group()
         folded = words(token)
         marks = marks_of(token) if len(folded) == 1 else ""
         for piece in folded:
             word = Word(piece)
             word.marks = marks
             out.append(word)
+        if folded and text[match.end() : match.end() + 1] in _CLAUSE_END:
+            out[-1].ends = True  # type: ignore[attr-defined]
     return out
 
 
@@ -175,6 +204,8 @@ def tokens(text: str, chat: ChatWords) -> list[str]:
         if expansion is None:
             fixed = repair(word)
             expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))
+        if ends_clause(word) and expansion:
+            expansion = (*expansion[:-1], _carried(expansion[-1], word))
         out.extend(expansion)
     return out
 
@@ -188,7 +219,7 @@ def spans(
     while i < len(typed):
         for size in range(min(longest, len(typed) - i), 0, -1):
             key = tuple(typed[i : i + size])
-            if key in table:
+            if key in table and not across_clauses(key):
                 value = table[key] if isinstance(table, Mapping) else True
                 found.append((i, i + size, value))
                 i += size
@@ -213,8 +244,7 @@ def set_aside_aspects(typed: Sequence[str], chat: ChatWords) -> list[str]:
     out = list(typed)
     for start, end, _ in spans(typed, chat.aspects, chat.longest):
         for i in range(start, end):
-            word = Word(out[i])
-            word.marks = getattr(out[i], "marks", "")
+            word = _carried(out[i], out[i])
             word.aside = True
             out[i] = word
     if all(word in chat.minor for word in out):
@@ -248,9 +278,7 @@ def set_aside_elsewhere(
         if not all(not t or not w or t == w for t, w in zip(typed_marks, written, strict=True)):
             continue
         for i in range(start, end):
-            word = Word(out[i])
-            word.marks = getattr(out[i], "marks", "")
-            word.aside = getattr(out[i], "aside", False)
+            word = _carried(out[i], out[i])
             word.elsewhere = True
             out[i] = word
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.text import spelling
-from handlers.understanding import SYLLABLE
+from handlers.understanding import SYLLABLE, across_clauses
 
 # A question longer than this loses its minor words, then its first words: a story told
 # before the question ("nhà em có 2 bé … thì đăng ký … thế nào") ends with what is asked.
@@ -95,6 +95,8 @@ def parse_query(
         for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
             key = tuple(typed[i : i + size])
             found = synonyms.get(key)
+            if found and across_clauses(key):
+                continue  # "… bấm số, hông có …" is no "sổ hồng"
             if found and not _same_marks(typed[i : i + size], (key_marks or {}).get(key)):
                 continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
             if found:

@@ -34,12 +34,30 @@ def chat(content: Content) -> ChatWords:
         ("quên mk vneid", "quen mat khau vneid"),
         ("doi sdt", "doi so dien thoai"),
         ("tk dvc ko dc", "tai khoan dvc khong duoc"),
+        ("hông có tiền", "khong co tien"),  # said in the South
+        ("coi hồ sơ tới đâu", "xem ho so toi dau"),
     ],
 )
 def test_shorthand_and_keyboard_leftovers_are_read_as_meant(
     chat: ChatWords, typed: str, read: str
 ) -> None:
     assert " ".join(tokens(typed, chat)) == read
+
+
+def test_a_southern_word_is_not_read_for_another_with_other_marks(chat: ChatWords) -> None:
+    assert " ".join(tokens("sổ hồng", chat)) == "so hong"
+
+
+def test_a_phrase_does_not_run_on_past_a_comma_or_full_stop(content: Content) -> None:
+    from bot.search import build_index
+
+    index = build_index(content)
+    # "… bấm số, hông có …" holds no "sổ hồng" (a land-use certificate)
+    told = "bác chỉ có điện thoại bấm số, hông có điện thoại cảm ứng"
+    assert not any(len(g.variants) > 1 for g in index.parse(told).groups)
+    assert any(len(g.variants) > 1 for g in index.parse("sổ hồng").groups)
+    assert marked_words("số, hông")[0].ends  # type: ignore[attr-defined]
+    assert not marked_words("số hông")[0].ends  # type: ignore[attr-defined]
 
 
 def test_real_words_are_not_repaired() -> None:
