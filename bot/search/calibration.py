@@ -41,12 +41,8 @@ class Calibration:
         """The chance the hit is right; 0 when it matches nothing the question asks."""
         if evidence <= 0 or score <= 0:
             return 0.0
-        z = (
-            self.bias
-            + self.evidence * evidence
-            + self.strength * math.log1p(score / unit)
-            + self.lead * (score / best if best > 0 else 1.0)
-        )
+        weights = (self.bias, self.evidence, self.strength, self.lead)
+        z = sum(w * x for w, x in zip(weights, features(evidence, score, best, unit), strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
 
