@@ -27,6 +27,12 @@ SYLLABLE = re.compile(
 _TELEX_LETTERS = (("dd", "d"), ("aw", "a"), ("aa", "a"), ("ee", "e"), ("ow", "o"), ("uw", "u"))
 _TONE_KEYS = frozenset("sfrxjw")  # tone keys, and w typed last for ă/ơ/ư ("dangw")
 _TEEN_ONSETS = {"f": "ph", "w": "qu", "j": "gi", "z": "d"}
+# The combining marks telex and VNI keys stand for: vowel shapes, and the tone typed last.
+_HORN, _BREVE, _CIRCUMFLEX, _DOT = "\u031b", "\u0306", "\u0302", "\u0323"
+_SHAPE_KEYS = (("aw", _BREVE), ("aa", _CIRCUMFLEX), ("ee", _CIRCUMFLEX), ("ow", _HORN))
+_SHAPE_KEYS += (("uw", _HORN),)
+_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": _DOT}
+_TONES |= {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": _DOT}
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
 
 
@@ -193,6 +199,30 @@ def repair(word: str) -> str:
     return spelling(fixed) if fixed != word and SYLLABLE.fullmatch(fixed) else word
 
 
+def keyed_marks(word: str) -> str | None:
+    """The marks telex or VNI keys left in a word stand for, with those typed as marks, in the
+    order `marks_of` gives them ("tuwr" -> horn, hook: "tử"; "hôj" -> dot, circumflex: "hộ"),
+    when a tone key ends it; None otherwise. A word keyed without a tone ("ddang") is often
+    keyed only in part ("đăng" meant), so its marks say too little to tell words apart."""
+    typed = getattr(word, "marks", "")
+    tone = _TONES.get(word[-1:]) if len(word) > 2 else None
+    if tone is None:
+        return None
+    body = word[:-1]
+    shapes = [mark for mark in typed if mark not in _TONES.values() and mark != "đ"]
+    at = 0
+    while at < len(body) - 1:
+        found = next((m for keys, m in _SHAPE_KEYS if body.startswith(keys, at)), None)
+        if found:
+            shapes.append(found)
+        at += 2 if found else 1
+    if tone == _DOT and shapes and shapes[-1] != _HORN:
+        marks = [*shapes[:-1], tone, shapes[-1]]  # a dot below sorts before ^ and ˘ (NFD)
+    else:
+        marks = [*shapes, tone]
+    return "".join(marks) + ("đ" if "dd" in body or "đ" in typed else "")
+
+
 def tokens(text: str, chat: ChatWords) -> list[str]:
     """The words of a message with shorthand expanded and keyboard leftovers repaired."""
     out: list[str] = []
@@ -204,6 +234,11 @@ def tokens(text: str, chat: ChatWords) -> list[str]:
         if expansion is None:
             fixed = repair(word)
             expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))
+            keyed = keyed_marks(word) if fixed != word and expansion == (fixed,) else None
+            if keyed is not None:
+                repaired = _carried(fixed, word)
+                repaired.marks = keyed
+                expansion = (repaired,)
         if ends_clause(word) and expansion:
             expansion = (*expansion[:-1], _carried(expansion[-1], word))
         out.extend(expansion)

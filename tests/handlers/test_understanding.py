@@ -6,11 +6,13 @@ import pytest
 
 from handlers.content import Content
 from handlers.english import english_of, looks_english
+from handlers.text import words as words_of
 from handlers.understanding import (
     ChatWords,
     aspect_of,
     chat_words_of,
     marked_words,
+    marks_of,
     repair,
     small_talk_of,
     tokens,
@@ -58,6 +60,20 @@ def test_a_phrase_does_not_run_on_past_a_comma_or_full_stop(content: Content) ->
     assert any(len(g.variants) > 1 for g in index.parse("sổ hồng").groups)
     assert marked_words("số, hông")[0].ends  # type: ignore[attr-defined]
     assert not marked_words("số hông")[0].ends  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("khai tuwr", "khai tử"), ("ddang kys", "đăng ký"), ("hôj khẩu", "hộ khẩu")],
+)
+def test_a_word_keyed_with_its_tone_in_telex_or_vni_keeps_the_marks_meant(
+    chat: ChatWords, typed: str, meant: str
+) -> None:
+    # "tuwr" is "tử" (death), not the minor word "tự"; keyed without a tone, marks stay unknown
+    read = tokens(typed, chat)
+    assert read == words_of(meant)
+    assert [getattr(w, "marks", "") for w in read][-1] == marks_of(meant.split()[-1])
+    assert getattr(tokens("ddang", chat)[0], "marks", "") == ""
 
 
 def test_real_words_are_not_repaired() -> None:
