@@ -64,7 +64,7 @@ def test_a_phrase_does_not_run_on_past_a_comma_or_full_stop(content: Content) ->
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("khai tuwr", "khai tử"), ("ddang kys", "đăng ký"), ("hôj khẩu", "hộ khẩu")],
+    [("khai tuwr", "khai tử"), ("ddang kys", "đăng ký"), ("nguwowif nhaf", "người nhà")],
 )
 def test_a_word_keyed_with_its_tone_in_telex_or_vni_keeps_the_marks_meant(
     chat: ChatWords, typed: str, meant: str
