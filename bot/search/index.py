@@ -115,6 +115,7 @@ class SearchIndex:
             fields.append((title, tuple(itertools.chain.from_iterable(keywords)), body))
         self.terms: dict[str, int] = dict(ids)
         self._numbers = {term: word for word, term in self.terms.items() if word.isdigit()}
+        self._ages = [age_range(words(d.title)) for d in self.documents]
         self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
         # per word and marks: which of the word's postings write it so ("kể" is not "kế")
@@ -282,6 +283,8 @@ class SearchIndex:
             score = float(scores[doc]) * (1 + bonus)
             if wanted.numbered and self._other_number(doc, wanted.numbered):
                 score *= OTHER_NUMBER  # "mức 2" asked, "mức 1" in the title
+            if wanted.age is not None and not _within(wanted.age, self._ages[doc]):
+                score *= OTHER_NUMBER  # "bé 10 tuổi": not "từ đủ 14 tuổi trở lên"
             ranked.append((score, doc, exact))
         ranked.sort(key=lambda item: (-item[0], item[1]))
         hits = []
@@ -451,6 +454,7 @@ class _Wanted:
             for word, number in itertools.pairwise(typed_slots)
             if number.word.isdigit() and word.terms and not word.word.isdigit()
         ]
+        self.age = stated_age([slot.word for slot in typed_slots])
         typed = [g.variants[0] for g in query.groups]
         self.informative = sum(1 for v in typed for slot in v if not slot.stop)
         # a word of no Vietnamese shape the content does not have ("facebook"): the question is
@@ -526,6 +530,45 @@ class _Wanted:
             ):
                 return EXACT_BONUS if size == len(phrase) else PHRASE_BONUS
         return 0.0
+
+
+# How titles bound an age ("dưới 14 tuổi", "từ đủ 14 tuổi trở lên", "trên 80 tuổi"), folded.
+_BELOW = ("duoi",)
+_FROM = ("tu", "du", "tren")
+AgeRange = tuple[int | None, int | None]  # [from, below): None where open
+
+
+def age_range(title: Sequence[str]) -> AgeRange | None:
+    """The ages an item is for, when its title bounds them ("cho trẻ dưới 6 tuổi")."""
+    for at in range(1, len(title) - 1):
+        if title[at].isdigit() and title[at + 1] == "tuoi":
+            age = int(title[at])
+            if title[at - 1] in _BELOW:
+                return (None, age)
+            if title[at - 1] in _FROM:
+                return (age + 1 if title[at - 1] == "tren" else age, None)
+    return None
+
+
+def stated_age(typed: Sequence[str]) -> int | None:
+    """The one age a question gives ("bé nhà em 10 tuổi" -> 10, "3 tháng tuổi" -> 0); a bound
+    ("dưới 14 tuổi") is no age."""
+    ages = set()
+    for at in range(len(typed) - 1):
+        if not typed[at].isdigit() or (at and typed[at - 1] in (*_BELOW, *_FROM, "qua")):
+            continue
+        if typed[at + 1] == "tuoi":
+            ages.add(int(typed[at]))
+        elif typed[at + 1] == "thang" and typed[at + 2 : at + 3] == ["tuoi"]:
+            ages.add(0)
+    return ages.pop() if len(ages) == 1 else None
+
+
+def _within(age: int, bounds: AgeRange | None) -> bool:
+    if bounds is None:
+        return True
+    low, below = bounds
+    return (low is None or age >= low) and (below is None or age < below)
 
 
 def foreign(word: str) -> bool:

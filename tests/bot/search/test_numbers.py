@@ -39,3 +39,27 @@ def test_an_item_naming_both_numbers_is_not_held_back() -> None:
 def test_a_question_without_the_number_ranks_as_before() -> None:
     found = refs("tài khoản định danh điện tử")
     assert set(found[:2]) == {"guide:muc-1", "guide:muc-2"}
+
+
+AGES = [
+    Document("proc", "tu-14", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", ("đi làm",), ""),
+    Document("proc", "duoi-14", "Cấp thẻ căn cước cho người dưới 14 tuổi", (), ""),
+    Document("faq", "bhyt", "Thẻ bảo hiểm y tế cho bé dưới 6 tuổi", (), ""),
+]
+
+
+def by_age(question: str) -> list[str]:
+    return [hit.ref for hit in SearchIndex(AGES).search(question, 3)]
+
+
+def test_an_age_the_question_gives_picks_the_item_whose_title_admits_it() -> None:
+    # "đi làm" is a word of the 14+ item, but a girl of 10 is under 14
+    assert by_age("con gái tôi 10 tuổi, sắp đi làm hồ sơ, muốn làm thẻ căn cước")[0] == (
+        "proc:duoi-14"
+    )
+    assert by_age("tôi 35 tuổi làm thẻ căn cước")[0] == "proc:tu-14"
+    assert by_age("bé 3 tháng tuổi làm thẻ bảo hiểm y tế ở đâu")[0] == "faq:bhyt"
+
+
+def test_a_bound_the_question_gives_is_no_age() -> None:
+    assert by_age("thẻ căn cước cho người dưới 14 tuổi")[0] == "proc:duoi-14"
