@@ -64,7 +64,8 @@ ALTERNATIVE_SHARE = 0.4  # an alternative scores at least this share of the best
 MAX_ALTERNATIVES = 2
 MAX_RESULTS = 5
 MAX_LABEL = 56  # characters of a title on a button
-NEAR_SHARE = 0.9  # of the threshold: an unanswered question's topics shown as "did you mean"
+# An unanswered question's topics matching this share of it are offered as "did you mean".
+NEAR_EVIDENCE = 0.5
 # A question of one or two words ("kết hôn") that several items match about equally well is
 # answered with the choice of them, unless it is exactly the title or a keyword of the best.
 SHORT_QUESTION = 2
@@ -205,8 +206,8 @@ async def not_found(
         )
     if note_language(ctx, query):
         return english_reply(ctx)
-    near = min_confidence(ctx) * NEAR_SHARE
-    closest = tuple(hit_buttons(ctx, [h for h in hits[:MAX_ALTERNATIVES] if h.confidence >= near]))
+    near = [h for h in hits[:MAX_ALTERNATIVES] if h.evidence >= NEAR_EVIDENCE]
+    closest = tuple(hit_buttons(ctx, near))
     text = ctx.t("search.closest") if closest else ctx.t("search.off_topic")
     topic = "search:unanswered" if closest else "search:off_topic"
     offer = handoff.remember_miss(ctx, query_text) if query else None  # 2nd miss: an officer
