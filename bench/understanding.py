@@ -9,8 +9,9 @@ instead one file of your own with both: `on_topic:` (entries as in search_querie
 project so that nobody tunes the search to it. --fit fits the confidence's calibration
 (bot/search/calibration.py) on the public sets, prints its weights, and measures with them.
 Prints top-1 as the bot answers it (confidence gate and margin: a close second gets a
-clarifying question, counted right when the right answer is one of the choices), top-3, and the
-share of off-topic questions rejected, per category; --sweep prints precision and recall over
+clarifying question, counted right when the right answer is one of the choices), top-3, the
+clarifying questions asked, "direct" (the right answer given at once, no question asked), and
+the share of off-topic questions rejected, per category; --sweep prints precision and recall over
 thresholds.
 """
 
@@ -71,7 +72,7 @@ def main() -> None:
 
     def run(threshold: float, verbose: bool) -> tuple[float, float, float, int]:
         """top-1 gated, top-3, off-topic rejection, and on-topic questions answered wrongly."""
-        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
         wrong = 0
         for q, hits, talk in on_hits:
             right = {q["expect"], *q.get("also", [])}
@@ -88,6 +89,7 @@ def main() -> None:
             row[1] += int(ok)
             row[2] += int(any(h.ref in right for h in hits))
             row[3] += int(decision.kind == Decision.CLARIFY)
+            row[4] += int(ok and decision.kind == Decision.ANSWER)
             if verbose and args.misses and not ok:
                 refs = [(h.ref, round(h.confidence, 2)) for h in hits]
                 print(f"  miss [{decision.kind}] {q['q']!r} -> {refs} want {q['expect']}")
@@ -106,11 +108,16 @@ def main() -> None:
         rejection = sum(r[1] for r in rejected.values()) / off_total
         if verbose:
             print(f"threshold {threshold:.2f}")
-            head = ("on-topic category", "n", "top-1 gated", "top-3", "asked")
-            print("{:<18} {:>4} {:>12} {:>7} {:>6}".format(*head))
-            for cat, (n, good, in3, asked) in sorted(per.items()):
-                print(f"{cat:<18} {n:>4} {good / n:>12.1%} {in3 / n:>7.1%} {asked:>6}")
-            print(f"{'all':<18} {total:>4} {top1:>12.1%} {top3:>7.1%}")
+            head = ("on-topic category", "n", "top-1 gated", "top-3", "asked", "direct")
+            print("{:<18} {:>4} {:>12} {:>7} {:>6} {:>7}".format(*head))
+            for cat, (n, good, in3, asked, direct) in sorted(per.items()):
+                print(
+                    f"{cat:<18} {n:>4} {good / n:>12.1%} {in3 / n:>7.1%} {asked:>6}"
+                    f" {direct / n:>7.1%}"
+                )
+            direct = sum(r[4] for r in per.values()) / total
+            asked = sum(r[3] for r in per.values())
+            print(f"{'all':<18} {total:>4} {top1:>12.1%} {top3:>7.1%} {asked:>6} {direct:>7.1%}")
             print(f"{'off-topic category':<18} {'n':>4} {'rejected':>12}")
             for cat, (n, refused) in sorted(rejected.items()):
                 print(f"{cat:<18} {n:>4} {refused / n:>12.1%}")

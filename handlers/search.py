@@ -72,7 +72,7 @@ SHORT_QUESTION = 2
 CLOSE_SHARE = 0.85
 # Two answers of the same kind whose scores are within this share of each other are too close
 # to guess between ("đổi" or "cấp lại" căn cước): the bot asks which one is meant.
-CLARIFY_MARGIN = 0.08
+CLARIFY_MARGIN = 0.03
 RERANK = 0.85  # a confident item scoring this share of an unconfident first one answers instead
 # Thanks and acknowledgements (folded) get a friendly word, not a search.
 # fmt: off
