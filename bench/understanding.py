@@ -152,6 +152,7 @@ def _fitted(documents: list, content: object, chat: object) -> Calibration:
         for hit in hits:
             rows.append(features(hit.evidence, hit.score, hits[0].score, raw.max_idf))
             right.append(hit.ref in wanted)
+    print(f"fitted on {len(asked)} questions, {len(rows)} hits ({sum(right)} right)")
     return fit(rows, right)
 
 
