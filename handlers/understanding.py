@@ -196,7 +196,21 @@ def repair(word: str) -> str:
         fixed = fixed.replace(keys, letter)
     if not SYLLABLE.fullmatch(fixed) and fixed[-1:] in _TONE_KEYS and len(fixed) > 2:
         fixed = fixed[:-1]
+    if _late_shape(fixed):
+        fixed = fixed[:-1]
     return spelling(fixed) if fixed != word and SYLLABLE.fullmatch(fixed) else word
+
+
+def _late_shape(word: str) -> bool:
+    """Whether the word ends with the key that shapes its vowel, typed after the final
+    consonant as telex keyboards allow: "mata" (mât), "thêm" typed "theme"."""
+    return (
+        len(word) > 3
+        and not SYLLABLE.fullmatch(word)
+        and word[-1] in "aeo"
+        and word[-1] in word[:-2]
+        and bool(SYLLABLE.fullmatch(word[:-1]))
+    )
 
 
 def keyed_marks(word: str) -> str | None:
@@ -216,6 +230,8 @@ def keyed_marks(word: str) -> str | None:
         if found:
             shapes.append(found)
         at += 2 if found else 1
+    if _late_shape(body):
+        shapes.append(_CIRCUMFLEX)
     if tone == _DOT and shapes and shapes[-1] != _HORN:
         marks = [*shapes[:-1], tone, shapes[-1]]  # a dot below sorts before ^ and ˘ (NFD)
     else:

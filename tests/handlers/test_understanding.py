@@ -64,7 +64,12 @@ def test_a_phrase_does_not_run_on_past_a_comma_or_full_stop(content: Content) ->
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("khai tuwr", "khai tử"), ("ddang kys", "đăng ký"), ("nguwowif nhaf", "người nhà")],
+    [
+        ("khai tuwr", "khai tử"),
+        ("ddang kys", "đăng ký"),
+        ("nguwowif nhaf", "người nhà"),
+        ("bij matas", "bị mất"),  # the shape key typed after the final consonant
+    ],
 )
 def test_a_word_keyed_with_its_tone_in_telex_or_vni_keeps_the_marks_meant(
     chat: ChatWords, typed: str, meant: str
