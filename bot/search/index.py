@@ -241,6 +241,7 @@ class SearchIndex:
             self.modifiers,
             self.instead,
             self.chat.key_marks,
+            self.chat.situations,
         )
         return parsed, asks
 

@@ -77,8 +77,11 @@ def parse_query(
     modifiers: Container[tuple[str, ...]] = frozenset(),
     instead: Container[tuple[str, ...]] = frozenset(),
     key_marks: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
+    gapped: Container[tuple[str, ...]] = frozenset(),
 ) -> Query:
-    """`typed_words` are the folded words of a question (handlers.understanding.tokens)."""
+    """`typed_words` are the folded words of a question (handlers.understanding.tokens);
+    the entries of `gapped` (life situations: "mẹ mất") also match with one minor word
+    inside ("mẹ tôi mất")."""
     typed = _shortened(typed_words, minor)
     if not any("." in w or not w.isdigit() for w in typed):
         return Query((), ())  # only numbers: "7" is a menu choice, not a question
@@ -92,15 +95,21 @@ def parse_query(
         key: tuple[str, ...] = ()
         # an aspect word is read as typed; a word of another subject is no synonym's start
         aside = getattr(typed[i], "aside", False) or elsewhere(typed[i])
-        for size in range(0 if aside else min(longest, len(typed) - i), 0, -1):
-            key = tuple(typed[i : i + size])
-            found = synonyms.get(key)
-            if found and across_clauses(key):
+        for size in range(0 if aside else min(longest + 1, len(typed) - i), 0, -1):
+            stretch = typed[i : i + size]
+            if across_clauses(stretch):
                 continue  # "… bấm số, hông có …" is no "sổ hồng"
-            if found and not _same_marks(typed[i : i + size], (key_marks or {}).get(key)):
-                continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
-            if found:
-                span, expansions = size, found
+            for words in _readings(stretch, minor):
+                key = tuple(words)
+                found = synonyms.get(key)
+                if found and len(words) < size and key not in gapped:
+                    continue
+                if found and not _same_marks(words, (key_marks or {}).get(key)):
+                    continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
+                if found:
+                    span, expansions = size, found
+                    break
+            if expansions:
                 break
         own = [
             _slot(w, vocab, minor, context=_neighbours(typed, i + k, vocab))
@@ -119,6 +128,19 @@ def parse_query(
         groups.append(Group(kept, modifier=bool(expansions) and key in modifiers))
         i += span
     return Query(tuple(groups), tuple(sequence))
+
+
+def _readings(stretch: Sequence[str], minor: Container[str]) -> list[Sequence[str]]:
+    """A stretch of typed words as a list entry may hold it: whole, or without one minor word
+    inside it ("mẹ tôi mất" holds the situation "mẹ mất", "bố em mất" "bố mất")."""
+    found: list[Sequence[str]] = [stretch]
+    if len(stretch) >= 3:
+        found += [
+            [*stretch[:j], *stretch[j + 1 :]]
+            for j in range(1, len(stretch) - 1)
+            if stretch[j] in minor
+        ]
+    return found
 
 
 def _shortened(typed: Sequence[str], minor: Container[str]) -> list[str]:

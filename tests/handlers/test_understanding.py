@@ -81,6 +81,20 @@ def test_a_word_keyed_with_its_tone_in_telex_or_vni_keeps_the_marks_meant(
     assert getattr(tokens("ddang", chat)[0], "marks", "") == ""
 
 
+def test_a_life_situation_is_read_with_a_pronoun_inside_it(content: Content) -> None:
+    from bot.search import build_index
+
+    index = build_index(content)
+
+    def readings(text: str) -> list[list[str]]:
+        return [[s.word for s in v] for g in index.parse(text).groups for v in g.variants]
+
+    assert ["khai", "tu"] in readings("mẹ tôi mất rồi, xóa hộ khẩu thế nào")
+    assert ["khai", "tu"] in readings("bố em mất hôm qua")
+    # only situations: "thuê nhà trọ" (a rent price) is no "thuê trọ" (temporary residence)
+    assert ["tam", "tru"] not in readings("giá thuê nhà trọ ở hà nội")
+
+
 def test_real_words_are_not_repaired() -> None:
     assert [repair(w) for w in ("online", "vneid", "cccd", "khai", "xoong")] == [
         "online",
