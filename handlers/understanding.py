@@ -29,8 +29,13 @@ _TONE_KEYS = frozenset("sfrxjw")  # tone keys, and w typed last for ă/ơ/ư ("d
 _TEEN_ONSETS = {"f": "ph", "w": "qu", "j": "gi", "z": "d"}
 # The combining marks telex and VNI keys stand for: vowel shapes, and the tone typed last.
 _HORN, _BREVE, _CIRCUMFLEX, _DOT = "\u031b", "\u0306", "\u0302", "\u0323"
-_SHAPE_KEYS = (("aw", _BREVE), ("aa", _CIRCUMFLEX), ("ee", _CIRCUMFLEX), ("ow", _HORN))
-_SHAPE_KEYS += (("uw", _HORN),)
+_SHAPE_KEYS: tuple[tuple[str, str], ...] = (
+    ("aw", _BREVE),
+    ("aa", _CIRCUMFLEX),
+    ("ee", _CIRCUMFLEX),
+    ("ow", _HORN),
+    ("uw", _HORN),
+)
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": _DOT}
 _TONES |= {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": _DOT}
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
