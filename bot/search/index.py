@@ -330,7 +330,9 @@ class SearchIndex:
         if coverage <= 0:
             return 0.0
         if wanted.informative >= 2:
-            held = 0 if wanted.foreign else wanted.held_length(self._phrases[doc])
+            phrases = self._phrases[doc]
+            # beside a word of another subject, only a long phrase typed whole names ours
+            held = 0 if wanted.foreign else wanted.held_length(phrases, not wanted.elsewhere)
             if held >= (LONG_PHRASE if wanted.elsewhere else 2):
                 coverage = HELD_FLOOR + (1 - HELD_FLOOR) * coverage
             elif not wanted.meets(self._bigrams[doc]):
@@ -496,12 +498,12 @@ class _Wanted:
         """Whether two neighbouring words of the question stand together in the item."""
         return self.synonym or any((x, y) in bigrams for a, b in self.pairs for x in a for y in b)
 
-    def held_length(self, phrases: tuple[Phrase, ...]) -> int:
+    def held_length(self, phrases: tuple[Phrase, ...], readings: bool = True) -> int:
         """The length of the longest of the item's phrases (2+ words) the question contains
         whole, or of a synonym of it standing whole in one of them ("passport" -> "… hộ chiếu
         phổ thông …"); 0 when it holds none."""
         best = 0
-        for expansion in self.expansions:
+        for expansion in self.expansions if readings else ():
             size = len(expansion)
             for phrase in phrases:
                 for start in range(len(phrase) - size + 1):
