@@ -59,6 +59,7 @@ QUALIFIER_BONUS = 0.3
 # names something outside public services ("hồ sơ xin việc … phiếu lý lịch tư pháp").
 LONG_PHRASE = 4
 OTHER_NUMBER = 0.3  # an item whose title numbers the asked word otherwise ("mức 1" vs "mức 2")
+PLAIN = "-"  # how a text written with accents writes a word that has none
 
 Array = NDArray[np.float32]
 Phrase = tuple[int, ...]
@@ -100,7 +101,13 @@ class SearchIndex:
                 pairs = [(t, same_tone(w.marks)) for t, w in zip(found, typed, strict=True)]  # type: ignore[attr-defined]
                 for term, mark in pairs:
                     marks[term].add(mark)
-                seen_marks[text] = frozenset(pairs)
+                # in a text written with accents, a word without any is written so on purpose
+                # ("sai" is not "Sài Gòn", "cho" is not "chó"); in one written without accents
+                # (an example typed as citizens type) it may stand for any marks
+                accented = any(mark for _, mark in pairs)
+                seen_marks[text] = frozenset(
+                    (term, mark or (PLAIN if accented else "")) for term, mark in pairs
+                )
             for pair in seen_marks[text]:
                 written[pair].add(doc)
             return found

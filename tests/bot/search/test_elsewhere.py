@@ -102,3 +102,21 @@ def test_content_check_reports_mistakes_in_the_elsewhere_list(tmp_path: Path) ->
     assert "elsewhere: 'lai suat' is listed twice" in found
     assert "elsewhere: 'apps' must be a list" in found
     assert "context: 'để nộp' must be one word" in found
+
+
+def test_a_word_written_without_marks_in_an_accented_title_is_not_one_typed_with_marks() -> None:
+    # "sai" (wrong) has no marks; "Sài Gòn" typed with them is another word. An example typed
+    # without accents ("sua thong tin sai") may mean any marks, so it does not count as such.
+    docs = [
+        Document("proc", "sai", "Cấp đổi thẻ khi thông tin bị sai", (), ""),
+        Document("proc", "bay", "Đăng ký chuyến đi", ("đi máy bay",), ""),
+        Document("faq", "plain", "Sửa thông tin", (), "", ("sua thong tin sai",)),
+    ]
+    index = SearchIndex(docs)
+    assert evidence(index, "thông tin bị sai", "proc:sai") > 0.9
+    assert evidence(index, "đi máy bay vào Sài Gòn", "proc:sai") < evidence(
+        index, "đi máy bay vào Sai Gon", "proc:sai"
+    )
+    assert evidence(index, "sài thông tin", "faq:plain") == evidence(
+        index, "sai thông tin", "faq:plain"
+    )
