@@ -39,6 +39,7 @@ _SHAPE_KEYS: tuple[tuple[str, str], ...] = (
 _TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": _DOT}
 _TONES |= {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": _DOT}
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*")
+_AGE = re.compile(r"([0-9]{1,3})t")
 
 
 class Word(str):
@@ -102,6 +103,19 @@ def marked_words(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Beside:
+    """Another meaning of a shorthand word, read after one of `after` or before one of
+    `before` (folded words as typed, before shorthand is expanded)."""
+
+    means: Phrase
+    after: frozenset[str] = frozenset()
+    before: frozenset[str] = frozenset()
+
+    def applies(self, previous: str | None, following: str | None) -> bool:
+        return previous in self.after or following in self.before
+
+
+@dataclass(frozen=True)
 class MinorWords:
     """Minor words; one typed with marks is minor only with the marks the list gives it
     ("mấy" is minor, "máy" is not, though both fold to "may")."""
@@ -139,6 +153,8 @@ class ChatWords:
     shorthand: Mapping[str, Phrase] = field(default_factory=lambda: MappingProxyType({}))
     # a shorthand key written with marks ("mún") is read when typed with those marks
     shorthand_marks: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # shorthand with another meaning next to certain words ("cho mk hỏi": mình, not mật khẩu)
+    beside: Mapping[str, Beside] = field(default_factory=lambda: MappingProxyType({}))
     intents: Mapping[Phrase, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     situations: Mapping[Phrase, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
@@ -247,11 +263,20 @@ def keyed_marks(word: str) -> str | None:
 def tokens(text: str, chat: ChatWords) -> list[str]:
     """The words of a message with shorthand expanded and keyboard leftovers repaired."""
     out: list[str] = []
-    for word in marked_words(text):
+    typed = marked_words(text)
+    for at, word in enumerate(typed):
         # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
         marks = getattr(word, "marks", "")
         plain = marks in ("", "đ") or chat.shorthand_marks.get(word) == marks
         expansion = chat.shorthand.get(word) if plain else (word,)
+        other = chat.beside.get(word) if plain else None
+        age = _AGE.fullmatch(word)
+        if age:  # "con 15t": an age, written as chat writes it
+            expansion = (age.group(1), "tuoi")
+        if other is not None and other.applies(
+            typed[at - 1] if at else None, typed[at + 1] if at + 1 < len(typed) else None
+        ):
+            expansion = other.means
         if expansion is None:
             fixed = repair(word)
             expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))

@@ -13,7 +13,7 @@ import yaml
 from bot.content import yamlfile
 from bot.content.loader import PARTS, Loading
 from bot.content.records import strings
-from handlers.understanding import ChatWords, MinorWords, Phrase, marked_words, phrase
+from handlers.understanding import Beside, ChatWords, MinorWords, Phrase, marked_words, phrase
 
 FILE = "chat_words.yaml"
 ASPECTS = ("documents", "fee", "time", "online", "where")
@@ -22,6 +22,7 @@ SMALL_TALK = ("greeting", "thanks", "ok", "who", "bye", "personal")
 LISTS = ("fillers", "minor", "references", "context")
 TABLES = (
     "shorthand",
+    "beside",
     "intents",
     "situations",
     "instead",
@@ -68,6 +69,7 @@ class ChatWordsPart:
             minor=MinorWords.of(minor),
             shorthand=MappingProxyType(check.shorthand(data.get("shorthand"))),
             shorthand_marks=MappingProxyType(_marked_keys(data.get("shorthand"))),
+            beside=MappingProxyType(check.beside(data.get("beside"))),
             intents=MappingProxyType(check.intents("intents", data.get("intents"))),
             situations=MappingProxyType(check.intents("situations", data.get("situations"))),
             instead=MappingProxyType(check.intents("instead", data.get("instead"))),
@@ -150,6 +152,32 @@ class _Checker:
                 self.problem(raw, f"shorthand: {key!r} is listed twice")
             else:
                 table[word[0]] = meaning
+        return table
+
+    def beside(self, raw: Any) -> dict[str, Beside]:
+        """`key: {means: …, after: [...], before: [...]}`: a one-word key, its other meaning,
+        and the words next to it that call for that meaning."""
+        table: dict[str, Beside] = {}
+        for key, value in self._mapping("beside", raw).items():
+            word = phrase(str(key))
+            if len(word) != 1:
+                self.problem(raw, f"beside: {key!r} must be one word")
+                continue
+            if not isinstance(value, Mapping) or not phrase(str(value.get("means") or "")):
+                self.problem(raw, f"beside: {key!r} needs `means:` and `after:` or `before:`")
+                continue
+            after, before = strings(value.get("after")), strings(value.get("before"))
+            if not after and not before:
+                self.problem(raw, f"beside: {key!r} needs `after:` or `before:` words")
+                continue
+            unknown = set(value) - {"means", "after", "before"}
+            if unknown:
+                self.problem(raw, f"beside: {key!r} has unknown keys {sorted(unknown)}")
+            table[word[0]] = Beside(
+                phrase(str(value["means"])),
+                frozenset(w for entry in after for w in phrase(entry)),
+                frozenset(w for entry in before for w in phrase(entry)),
+            )
         return table
 
     def intents(self, section: str, raw: Any) -> dict[Phrase, tuple[str, ...]]:

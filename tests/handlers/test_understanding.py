@@ -38,6 +38,9 @@ def chat(content: Content) -> ChatWords:
         ("tk dvc ko dc", "tai khoan dvc khong duoc"),
         ("hông có tiền", "khong co tien"),  # said in the South
         ("coi hồ sơ tới đâu", "xem ho so toi dau"),
+        ("quên mk vneid", "quen mat khau vneid"),
+        ("cho mk hỏi đổi mk", "cho minh hoi doi mat khau"),  # mk: mình beside "cho … hỏi"
+        ("con 15t làm cccd", "con 15 tuoi lam cccd"),
     ],
 )
 def test_shorthand_and_keyboard_leftovers_are_read_as_meant(
