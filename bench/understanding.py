@@ -7,7 +7,8 @@ tests/fixtures/search_off_topic.yaml (questions with no answer in the content); 
 instead one file of your own with both: `on_topic:` (entries as in search_queries.yaml) and
 `off_topic:` (a list of questions, or lists by category), e.g. a held-out set kept outside the
 project so that nobody tunes the search to it. --fit fits the confidence's calibration
-(bot/search/calibration.py) on the public sets, prints its weights, and measures with them.
+(bot/search/calibration.py) on the public sets and tests/fixtures/search_calibration.yaml,
+prints its weights, and measures with them.
 Prints top-1 as the bot answers it (confidence gate and margin: a close second gets a
 clarifying question, counted right when the right answer is one of the choices), top-3, the
 clarifying questions asked, "direct" (the right answer given at once, no question asked), and
@@ -36,6 +37,7 @@ from handlers.search import DEFAULT_MIN_CONFIDENCE, Choice, Decision, decide
 from handlers.understanding import chat_words_of, small_talk_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+CALIBRATION = FIXTURES / "search_calibration.yaml"  # fits the confidence with the public sets
 
 
 def main() -> None:
@@ -138,12 +140,15 @@ def main() -> None:
 
 
 def _fitted(documents: list, content: object, chat: object) -> Calibration:
-    """The calibration fitted on the public sets: each of the top 3 hits of every question
-    (small talk left out, as the bot never searches it), right or wrong."""
+    """The calibration fitted on the public sets and the calibration set: each of the top 3
+    hits of every question (small talk left out, as the bot never searches it), right or
+    wrong."""
     raw = SearchIndex(documents, synonyms_from(content), chat, calibration=None)
-    queries, off = _query_sets(None)
-    asked = [(q["q"], {q["expect"], *q.get("also", [])}) for q in queries]
-    asked += [(text, set()) for texts in off.values() for text in texts]
+    asked: list[tuple[str, set[str]]] = []
+    for path in (None, CALIBRATION):
+        queries, off = _query_sets(path)
+        asked += [(q["q"], {q["expect"], *q.get("also", [])}) for q in queries]
+        asked += [(text, set()) for texts in off.values() for text in texts]
     rows, right = [], []
     for text, wanted in asked:
         if small_talk_of(text, chat):
