@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from handlers.content import Content
@@ -96,6 +98,21 @@ def test_a_life_situation_is_read_with_a_pronoun_inside_it(content: Content) -> 
     assert ["khai", "tu"] in readings("bố em mất hôm qua")
     # only situations: "thuê nhà trọ" (a rent price) is no "thuê trọ" (temporary residence)
     assert ["tam", "tru"] not in readings("giá thuê nhà trọ ở hà nội")
+
+
+def test_content_check_reports_mistakes_in_the_beside_list(tmp_path: Path) -> None:
+    from tests.bot.search.test_examples import problems  # the content-check helper
+
+    root = tmp_path / "vi"
+    root.mkdir()
+    (root / "chat_words.yaml").write_text(
+        "beside:\n  mk: {means: mình}\n  hai từ: {means: x, after: [cho]}\n  ad: quản trị\n",
+        encoding="utf-8",
+    )
+    found = "\n".join(problems(root))
+    assert "beside: 'mk' needs `after:` or `before:` words" in found
+    assert "beside: 'hai từ' must be one word" in found
+    assert "beside: 'ad' needs `means:` and `after:` or `before:`" in found
 
 
 def test_real_words_are_not_repaired() -> None:
