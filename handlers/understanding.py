@@ -265,30 +265,46 @@ def tokens(text: str, chat: ChatWords) -> list[str]:
     out: list[str] = []
     typed = marked_words(text)
     for at, word in enumerate(typed):
-        # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
-        marks = getattr(word, "marks", "")
-        plain = marks in ("", "đ") or chat.shorthand_marks.get(word) == marks
-        expansion = chat.shorthand.get(word) if plain else (word,)
-        other = chat.beside.get(word) if plain else None
-        age = _AGE.fullmatch(word)
-        if age:  # "con 15t": an age, written as chat writes it
-            expansion = (age.group(1), "tuoi")
-        if other is not None and other.applies(
-            typed[at - 1] if at else None, typed[at + 1] if at + 1 < len(typed) else None
-        ):
-            expansion = other.means
-        if expansion is None:
-            fixed = repair(word)
-            expansion = chat.shorthand.get(fixed, (word if fixed == word else fixed,))
-            keyed = keyed_marks(word) if fixed != word and expansion == (fixed,) else None
-            if keyed is not None:
-                repaired = _carried(fixed, word)
-                repaired.marks = keyed
-                expansion = (repaired,)
+        previous = typed[at - 1] if at else None
+        following = typed[at + 1] if at + 1 < len(typed) else None
+        expansion = _meant(word, previous, following, chat)
         if ends_clause(word) and expansion:
             expansion = (*expansion[:-1], _carried(expansion[-1], word))
         out.extend(expansion)
     return out
+
+
+def _meant(
+    word: str, previous: str | None, following: str | None, chat: ChatWords
+) -> tuple[str, ...]:
+    """What one typed word stands for: another meaning beside its neighbours ("cho mk hỏi"),
+    an age ("15t"), shorthand, keyboard leftovers repaired, or the word itself."""
+    # shorthand is typed without accents (đ aside: "đc", "sđt"): "hồng" is not "hong"
+    marks = getattr(word, "marks", "")
+    plain = marks in ("", "đ") or chat.shorthand_marks.get(word) == marks
+    other = chat.beside.get(word) if plain else None
+    if other is not None and other.applies(previous, following):
+        return other.means
+    age = _AGE.fullmatch(word)
+    if age:  # "con 15t": an age, written as chat writes it
+        return (age.group(1), "tuoi")
+    if not plain:
+        return (word,)
+    found = chat.shorthand.get(word)
+    if found is not None:
+        return found
+    fixed = repair(word)
+    if fixed == word:
+        return (word,)
+    found = chat.shorthand.get(fixed)
+    if found is not None:
+        return found
+    keyed = keyed_marks(word)
+    if keyed is None:
+        return (fixed,)
+    repaired = _carried(fixed, word)
+    repaired.marks = keyed
+    return (repaired,)
 
 
 def spans(

@@ -88,7 +88,6 @@ class SearchIndex:
         fields: list[tuple[Phrase, Phrase, Phrase]] = []
         seen: dict[str, Phrase] = {}  # fields, keywords and names repeat across documents
 
-        marks: defaultdict[int, set[str]] = defaultdict(set)  # how the content writes a word
         # how each document writes a word: (term, marks) -> documents
         written: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
         seen_marks: dict[str, frozenset[tuple[int, str]]] = {}
@@ -99,8 +98,6 @@ class SearchIndex:
                 typed = marked_words(text)
                 found = seen[text] = tuple(map(ids.__getitem__, typed))
                 pairs = [(t, same_tone(w.marks)) for t, w in zip(found, typed, strict=True)]  # type: ignore[attr-defined]
-                for term, mark in pairs:
-                    marks[term].add(mark)
                 # in a text written with accents, a word without any is written so on purpose
                 # ("sai" is not "Sài Gòn", "cho" is not "chó"); in one written without accents
                 # (an example typed as citizens type) it may stand for any marks
@@ -123,7 +120,6 @@ class SearchIndex:
         self.terms: dict[str, int] = dict(ids)
         self._numbers = {term: word for word, term in self.terms.items() if word.isdigit()}
         self._ages = [age_range(words(d.title)) for d in self.documents]
-        self._marks = {term: frozenset(found) for term, found in marks.items()}
         self._build_postings(fields)
         # per word and marks: which of the word's postings write it so ("kể" is not "kế")
         self._written: dict[tuple[int, str], NDArray[np.bool_]] = {
@@ -203,9 +199,6 @@ class SearchIndex:
 
     def pair(self, first: int, second: int) -> bool:
         return (first, second) in self._pairs
-
-    def written(self, term: int, marks: str) -> bool:
-        return same_tone(marks) in self._marks.get(term, ())
 
     def near(self, word: str) -> tuple[tuple[int, int], ...]:
         """Index words one edit away (4+ letters) or two edits away (8+ letters)."""

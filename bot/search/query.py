@@ -64,10 +64,6 @@ class Vocabulary(Protocol):
         """Whether the two words follow each other somewhere in the content."""
         ...
 
-    def written(self, term: int, marks: str) -> bool:
-        """Whether the content writes the word with these accent marks somewhere."""
-        ...
-
 
 def parse_query(
     typed_words: Sequence[str],
@@ -99,11 +95,9 @@ def parse_query(
             stretch = typed[i : i + size]
             if across_clauses(stretch):
                 continue  # "… bấm số, hông có …" is no "sổ hồng"
-            for words in _readings(stretch, minor):
+            for words in _readings(stretch, minor, gapped):
                 key = tuple(words)
                 found = synonyms.get(key)
-                if found and len(words) < size and key not in gapped:
-                    continue
                 if found and not _same_marks(words, (key_marks or {}).get(key)):
                     continue  # "cười" (laugh) typed, "cưới" (wed) meant by the list
                 if found:
@@ -130,16 +124,16 @@ def parse_query(
     return Query(tuple(groups), tuple(sequence))
 
 
-def _readings(stretch: Sequence[str], minor: Container[str]) -> list[Sequence[str]]:
-    """A stretch of typed words as a list entry may hold it: whole, or without one minor word
-    inside it ("mẹ tôi mất" holds the situation "mẹ mất", "bố em mất" "bố mất")."""
+def _readings(
+    stretch: Sequence[str], minor: Container[str], gapped: Container[tuple[str, ...]]
+) -> list[Sequence[str]]:
+    """A stretch of typed words as a list entry may hold it: whole, or an entry of `gapped`
+    without one minor word inside it ("mẹ tôi mất" holds the situation "mẹ mất")."""
     found: list[Sequence[str]] = [stretch]
-    if len(stretch) >= 3:
-        found += [
-            [*stretch[:j], *stretch[j + 1 :]]
-            for j in range(1, len(stretch) - 1)
-            if stretch[j] in minor
-        ]
+    for j in range(1, len(stretch) - 1):
+        shorter = (*stretch[:j], *stretch[j + 1 :])
+        if stretch[j] in minor and shorter in gapped:
+            found.append(shorter)
     return found
 
 

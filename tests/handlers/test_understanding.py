@@ -101,15 +101,12 @@ def test_a_life_situation_is_read_with_a_pronoun_inside_it(content: Content) -> 
 
 
 def test_content_check_reports_mistakes_in_the_beside_list(tmp_path: Path) -> None:
-    from tests.bot.search.test_examples import problems  # the content-check helper
+    from tests.bot.search.test_examples import chat_words_problems
 
-    root = tmp_path / "vi"
-    root.mkdir()
-    (root / "chat_words.yaml").write_text(
+    found = chat_words_problems(
+        tmp_path,
         "beside:\n  mk: {means: mình}\n  hai từ: {means: x, after: [cho]}\n  ad: quản trị\n",
-        encoding="utf-8",
     )
-    found = "\n".join(problems(root))
     assert "beside: 'mk' needs `after:` or `before:` words" in found
     assert "beside: 'hai từ' must be one word" in found
     assert "beside: 'ad' needs `means:` and `after:` or `before:`" in found

@@ -43,6 +43,9 @@ CHANNEL = "telegram"
 NETWORK_RETRIES = (0.5, 1.5, 4.0)  # backoff before each retry of a reply after a network error
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 RENDERED_KEPT = 32  # broadcast messages whose rendering is kept (each goes to many chats)
+# Replies remembered for a broadcast pacer that starts later: Telegram's window is a second,
+# so two cover it.
+ANSWERED_KEPT_SECONDS = 2.0
 
 # Messages go out through Bot.do_api_request, which hands back Telegram's answer as it came:
 # nothing here reads the sent Message, and parsing it is about a third of PTB's work per call
@@ -107,7 +110,9 @@ class TelegramChannel:
         """Count every reply in `watcher`'s window from now on (instead of an earlier one's),
         and the replies of the last second or still on their way."""
         now = time.monotonic()
-        watcher.seed([now - t for t in self._answered if now - t < 2.0], self._replying)
+        watcher.seed(
+            [now - t for t in self._answered if now - t < ANSWERED_KEPT_SECONDS], self._replying
+        )
         self._watcher = watcher
 
     async def _call(self, call: Outgoing, *, rate_limit_retries: int | None, **extra: Any) -> None:
@@ -128,7 +133,7 @@ class TelegramChannel:
             self._replying -= 1
             now = time.monotonic()
             self._answered.append(now)
-            while self._answered and self._answered[0] < now - 2.0:
+            while self._answered and self._answered[0] < now - ANSWERED_KEPT_SECONDS:
                 self._answered.popleft()
             if answered is not None:
                 answered(True)

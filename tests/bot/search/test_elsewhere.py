@@ -90,15 +90,11 @@ def test_hoi_and_nga_are_read_alike_and_an_item_written_without_marks_matches(
 
 
 def test_content_check_reports_mistakes_in_the_elsewhere_list(tmp_path: Path) -> None:
-    from tests.bot.search.test_examples import problems  # the content-check helper
+    from tests.bot.search.test_examples import chat_words_problems
 
-    root = tmp_path / "vi"
-    root.mkdir()
-    (root / "chat_words.yaml").write_text(
-        "elsewhere: {money: [lãi suất, lai suat], apps: facebook}\ncontext: [để nộp]\n",
-        encoding="utf-8",
+    found = chat_words_problems(
+        tmp_path, "elsewhere: {money: [lãi suất, lai suat], apps: facebook}\ncontext: [để nộp]\n"
     )
-    found = "\n".join(problems(root))
     assert "elsewhere: 'lai suat' is listed twice" in found
     assert "elsewhere: 'apps' must be a list" in found
     assert "context: 'để nộp' must be one word" in found

@@ -15,13 +15,14 @@ from bot.search.documents import documents_from
 from handlers.content import Content
 from handlers.registry import ROUTERS
 from handlers.routing import button_actions
+from handlers.search import DEFAULT_MIN_CONFIDENCE
 
 ODD = "tôi muốn xin giấy cho phép nuôi ong mật ở ban công"  # nothing in the content says so
 
 
 def top(content: Content, question: str, extra: dict[str, list[str]] | None = None) -> str:
     hits = build_index(content, extra).search(question, 1)
-    return hits[0].ref if hits and hits[0].confidence >= 0.55 else ""
+    return hits[0].ref if hits and hits[0].confidence >= DEFAULT_MIN_CONFIDENCE else ""
 
 
 def test_extra_phrasings_from_another_source_are_merged_by_reference(content: Content) -> None:
@@ -50,6 +51,14 @@ def copy(tmp_path: Path) -> Path:
 def problems(root: Path) -> list[str]:
     _, found = load_content(root, known_actions=button_actions(ROUTERS))
     return [str(p) for p in found if p.severity == "error"]
+
+
+def chat_words_problems(folder: Path, chat_words: str) -> str:
+    """The content check's errors for a content folder holding only this chat_words.yaml."""
+    root = folder / "vi"
+    root.mkdir()
+    (root / "chat_words.yaml").write_text(chat_words, encoding="utf-8")
+    return "\n".join(problems(root))
 
 
 def test_the_content_s_own_examples_are_searched(copy: Path) -> None:

@@ -19,8 +19,8 @@ DOCS = [
 ]
 
 
-def refs(question: str) -> list[str]:
-    return [hit.ref for hit in SearchIndex(DOCS).search(question, 3)]
+def refs(question: str, docs: list[Document] = DOCS) -> list[str]:
+    return [hit.ref for hit in SearchIndex(docs).search(question, 3)]
 
 
 def test_the_level_asked_for_comes_before_the_other_level() -> None:
@@ -49,7 +49,7 @@ AGES = [
 
 
 def by_age(question: str) -> list[str]:
-    return [hit.ref for hit in SearchIndex(AGES).search(question, 3)]
+    return refs(question, AGES)
 
 
 def test_an_age_the_question_gives_picks_the_item_whose_title_admits_it() -> None:
